@@ -1,0 +1,118 @@
+"""Features for the finding, polarity and category classifiers.
+
+A statement is the clause text, its underthesea word segmentation
+(multi-syllable words joined by '_', so 'kiểm_tra' is one feature), the cue
+that introduced its list, and the polarity the discourse rules read. The same
+`Statement` is built from a corpus record at training time and from a
+candidate clause at run time, so train and predict see identical features.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, make_pipeline
+
+from pipeline.taxonomy import load_taxonomy
+
+FEATURES_VERSION = "features.v1"
+
+
+@dataclass
+class Statement:
+    """What the classifiers see of one clause."""
+
+    text: str
+    tokens: str
+    context: str = ""
+    context_polarity: str = ""
+    rule_polarity: str = ""
+
+    def as_record(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def segment_words(text: str) -> str:
+    """underthesea word segmentation, words joined by '_', lowercased."""
+    from underthesea import word_tokenize
+
+    return " ".join(w.replace(" ", "_") for w in word_tokenize(text)).lower()
+
+
+class FieldSelector(BaseEstimator, TransformerMixin):
+    """Pick one field of the statement records."""
+
+    def __init__(self, field: str = "text") -> None:
+        self.field = field
+
+    def fit(self, records, y=None):
+        return self
+
+    def transform(self, records):
+        return [record[self.field] or "" for record in records]
+
+
+@lru_cache(maxsize=1)
+def _cue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One alternation per category and polarity, compiled once per process."""
+    taxonomy = load_taxonomy()
+    groups = [(f"cat_cue={c.code}", c.cues) for c in taxonomy.categories.values() if c.cues]
+    groups += [(f"pol_cue={p}", cues) for p, cues in taxonomy.polarities.items()]
+    return tuple(
+        (name, re.compile(r"(?<!\w)(" + "|".join(re.escape(c) for c in cues) + r")(?!\w)"))
+        for name, cues in groups
+    )
+
+
+class CueFeatures(BaseEstimator, TransformerMixin):
+    """Counts of each category's and polarity's cue words, plus discourse flags."""
+
+    def __init__(self, use_discourse: bool = True) -> None:
+        self.use_discourse = use_discourse
+
+    def fit(self, records, y=None):
+        return self
+
+    def _features(self, record: dict[str, str]) -> dict[str, float]:
+        text = record["text"].lower()
+        features: dict[str, float] = {}
+        for name, pattern in _cue_patterns():
+            hits = len(pattern.findall(text))
+            if hits:
+                features[name] = float(hits)
+        if self.use_discourse:
+            features[f"context={record['context_polarity'] or 'none'}"] = 1.0
+            features[f"rule={record['rule_polarity'] or 'none'}"] = 1.0
+        features["length"] = min(len(text.split()), 60) / 60
+        return features
+
+    def transform(self, records):
+        return [self._features(record) for record in records]
+
+
+def build_features(*, discourse: bool, char_ngrams: bool = True) -> FeatureUnion:
+    """Word n-grams on segmented words, character n-grams, cue and discourse features."""
+    parts = [
+        ("words", make_pipeline(
+            FieldSelector("tokens"),
+            TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=1, sublinear_tf=True),
+        )),
+        ("cues", make_pipeline(CueFeatures(use_discourse=discourse), DictVectorizer())),
+    ]
+    if char_ngrams:
+        parts.append(("chars", make_pipeline(
+            FieldSelector("text"),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+                            lowercase=True, max_features=60000),
+        )))
+    if discourse:
+        parts.append(("context", make_pipeline(
+            FieldSelector("context"),
+            TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), lowercase=True),
+        )))
+    return FeatureUnion(parts)

@@ -1,0 +1,233 @@
+"""Train the classifiers from `corpus/statements/*.jsonl` (`findings train`).
+
+Deterministic: fixed seeds and sorted inputs, so the same corpus gives the
+same model. Candidate estimators are compared by stratified cross-validation
+and the best (macro-F1) is kept for each task; the model card records the
+comparison, per-category scores and the most confused category pairs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from pipeline.classify.features import FEATURES_VERSION, Statement, build_features, segment_words
+from pipeline.classify.model import MODEL_PATH, ClassifierBundle
+from pipeline.extract.findings import clause_polarity, cue_polarity
+from pipeline.taxonomy import load_taxonomy
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus" / "statements"
+SEED = 13
+FOLDS = 5
+
+
+@dataclass
+class CorpusRecord:
+    """One annotated statement of the corpus."""
+
+    id: str
+    text: str
+    finding: bool
+    polarity: str | None
+    category: str | None
+    category_alt: str | None
+    context: str
+    genre: str | None = None
+
+
+def load_corpus(directory: Path = CORPUS_DIR) -> list[CorpusRecord]:
+    """Every record of every `*.jsonl` file, in a stable order."""
+    records = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            data = json.loads(line)
+            records.append(
+                CorpusRecord(
+                    id=data["id"], text=data["text"], finding=bool(data["finding"]),
+                    polarity=data.get("polarity"), category=data.get("category"),
+                    category_alt=data.get("category_alt"), context=data.get("context") or "",
+                    genre=data.get("genre"),
+                )
+            )
+    records.sort(key=lambda r: r.id)
+    return records
+
+
+def corpus_fingerprint(directory: Path = CORPUS_DIR) -> str:
+    """sha256 over the corpus files: the data version in the model card."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.jsonl")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def to_statement(text: str, context: str, tokens: str | None = None) -> Statement:
+    """The features' view of a corpus record, built as the pipeline builds it."""
+    context_polarity = cue_polarity(context) if context else None
+    return Statement(
+        text=text,
+        tokens=tokens if tokens is not None else segment_words(text),
+        context=context,
+        context_polarity=context_polarity or "",
+        rule_polarity=clause_polarity(text, context=context_polarity) or "",
+    )
+
+
+def _candidates(discourse: bool) -> dict[str, Pipeline]:
+    return {
+        "logreg": Pipeline([
+            ("features", build_features(discourse=discourse)),
+            ("model", LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced",
+                                         random_state=SEED)),
+        ]),
+        "linear_svc_calibrated": Pipeline([
+            ("features", build_features(discourse=discourse)),
+            ("model", CalibratedClassifierCV(
+                LinearSVC(C=0.5, class_weight="balanced", random_state=SEED), cv=3)),
+        ]),
+    }
+
+
+def _select(name: str, records: list[dict], y: list, *, discourse: bool,
+            accept: list[set] | None = None) -> tuple[Pipeline, dict[str, Any], np.ndarray]:
+    """Cross-validate the candidates for one task; fit and return the best."""
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    scores: dict[str, float] = {}
+    predictions: dict[str, np.ndarray] = {}
+    for candidate, pipeline in _candidates(discourse).items():
+        predicted = cross_val_predict(pipeline, records, y, cv=folds, n_jobs=2)
+        truth = [p if accept and p in accept[i] else y[i] for i, p in enumerate(predicted)]
+        scores[candidate] = float(f1_score(truth, predicted, average="macro"))
+        predictions[candidate] = predicted
+    best = max(scores, key=lambda c: (scores[c], c == "logreg"))
+    model = _candidates(discourse)[best]
+    model.fit(records, y)
+    return model, {"task": name, "cv_macro_f1": scores, "chosen": best}, predictions[best]
+
+
+def _per_class(y: list, predicted: np.ndarray, accept: list[set] | None = None) -> dict[str, dict]:
+    truth = [p if accept and p in accept[i] else y[i] for i, p in enumerate(predicted)]
+    labels = sorted(set(truth) | set(predicted), key=str)
+    p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
+    return {
+        str(label): {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3),
+                     "f1": round(float(f[i]), 3), "support": int(s[i])}
+        for i, label in enumerate(labels)
+    }
+
+
+def _confused_pairs(y: list, predicted: np.ndarray, accept: list[set], top: int = 8) -> list:
+    pairs = Counter(
+        (y[i], p) for i, p in enumerate(predicted) if p not in accept[i]
+    )
+    return [{"gold": g, "predicted": p, "count": n} for (g, p), n in pairs.most_common(top)]
+
+
+def train(
+    *, corpus_dir: Path = CORPUS_DIR, output: Path = MODEL_PATH,
+    extra: list[CorpusRecord] | None = None,
+) -> dict[str, Any]:
+    """Train all three classifiers, save the bundle and its model card; return the card."""
+    started = time.perf_counter()
+    taxonomy = load_taxonomy()
+    corpus = load_corpus(corpus_dir) + list(extra or [])
+    _validate(corpus, taxonomy.category_codes, taxonomy.polarity_codes)
+    statements = [to_statement(r.text, r.context) for r in corpus]
+    records = [s.as_record() for s in statements]
+
+    finding_model, finding_report, _ = _select(
+        "finding", records, [r.finding for r in corpus], discourse=True
+    )
+    findings = [i for i, r in enumerate(corpus) if r.finding]
+    f_records = [records[i] for i in findings]
+    polarity_y = [corpus[i].polarity for i in findings]
+    polarity_model, polarity_report, polarity_pred = _select(
+        "polarity", f_records, polarity_y, discourse=True
+    )
+    category_y = [corpus[i].category for i in findings]
+    accept = [{corpus[i].category, corpus[i].category_alt} - {None} for i in findings]
+    category_model, category_report, category_pred = _select(
+        "category", f_records, category_y, discourse=False, accept=accept
+    )
+    elapsed = time.perf_counter() - started
+    card = {
+        "model_version": f"findings-classifier.{corpus_fingerprint(corpus_dir)}",
+        "taxonomy_version": taxonomy.version,
+        "features_version": FEATURES_VERSION,
+        "data_version": corpus_fingerprint(corpus_dir),
+        "records": len(corpus),
+        "findings": len(findings),
+        "not_findings": len(corpus) - len(findings),
+        "extra_records": len(extra or []),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "training_seconds": round(elapsed, 1),
+        "sklearn_version": sklearn.__version__,
+        "seed": SEED,
+        "tasks": [finding_report, polarity_report, category_report],
+        "polarity_per_class": _per_class(polarity_y, polarity_pred),
+        "category_per_class": _per_class(category_y, category_pred, accept),
+        "category_confusions": _confused_pairs(category_y, category_pred, accept),
+    }
+    bundle = ClassifierBundle(finding_model, polarity_model, category_model, metadata=card)
+    bundle.save(output)
+    write_model_card(card, output.with_name("MODEL_CARD.md"))
+    output.with_name("model-card.json").write_text(
+        json.dumps({k: v for k, v in card.items() if k != "trained_at"} | {"trained_at": card["trained_at"]},
+                   ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return card
+
+
+def _validate(corpus: list[CorpusRecord], categories: tuple[str, ...], polarities: tuple[str, ...]) -> None:
+    for record in corpus:
+        if record.finding and (record.category not in categories or record.polarity not in polarities):
+            raise ValueError(f"corpus record {record.id}: unknown category or polarity")
+
+
+def write_model_card(card: dict[str, Any], path: Path) -> None:
+    """The human-readable model card."""
+    lines = [
+        "# Model card: findings classifier",
+        "",
+        f"- Model version: `{card['model_version']}`",
+        f"- Taxonomy version: `{card['taxonomy_version']}`; features: `{card['features_version']}`",
+        f"- Data version (corpus sha256 prefix): `{card['data_version']}`",
+        f"- Trained: {card['trained_at']} in {card['training_seconds']} s, scikit-learn {card['sklearn_version']}, seed {card['seed']}",
+        f"- Corpus: {card['records']} statements ({card['findings']} findings, {card['not_findings']} not findings), "
+        f"{card['extra_records']} from analysts' corrections",
+        "- Rebuild: `findings train` (deterministic)",
+        "",
+        "## Model selection (stratified 5-fold cross-validation, macro-F1)",
+        "",
+        "| task | " + " | ".join(card["tasks"][0]["cv_macro_f1"]) + " | chosen |",
+        "|---|" + "---|" * (len(card["tasks"][0]["cv_macro_f1"]) + 1),
+    ]
+    for task in card["tasks"]:
+        cells = " | ".join(f"{v:.3f}" for v in task["cv_macro_f1"].values())
+        lines.append(f"| {task['task']} | {cells} | {task['chosen']} |")
+    for title, key in (("Polarity", "polarity_per_class"), ("Category", "category_per_class")):
+        lines += ["", f"## {title}, cross-validated per class", "", "| class | P | R | F1 | n |", "|---|---|---|---|---|"]
+        for label, m in card[key].items():
+            lines.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
+    lines += ["", "## Most confused category pairs (gold -> predicted)", "", "| gold | predicted | n |", "|---|---|---|"]
+    for pair in card["category_confusions"]:
+        lines.append(f"| {pair['gold']} | {pair['predicted']} | {pair['count']} |")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

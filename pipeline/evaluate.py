@@ -1,0 +1,197 @@
+"""Score extraction against hand annotations in the gold format.
+
+The rules are those of the gold set's README: units by normalised canonical
+name (inspected units must be found, `also_ok_units` may be), dates by ISO
+with '--MM-DD' matching on month and day, findings as distinct
+(polarity, category) pairs matched one-to-one to gold findings whose
+category list contains the category. Counts are summed over documents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.contract import ExtractResult
+from pipeline.extract.dates import is_day_precision
+
+PUBLISHED_MIN_CONFIDENCE = 0.5
+
+
+@dataclass
+class Score:
+    """True positives and the sizes of both sides, summed over documents."""
+
+    matched_predicted: int = 0
+    predicted: int = 0
+    matched_gold: int = 0
+    gold: int = 0
+
+    def add(self, other: Score) -> None:
+        self.matched_predicted += other.matched_predicted
+        self.predicted += other.predicted
+        self.matched_gold += other.matched_gold
+        self.gold += other.gold
+
+    @property
+    def precision(self) -> float:
+        return self.matched_predicted / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched_gold / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+FIELDS = ("units", "dates", "inspection_dates", "published", "findings", "polarity")
+
+
+@dataclass
+class Evaluation:
+    """Scores per field, and per document for the report."""
+
+    scores: dict[str, Score] = field(default_factory=lambda: {f: Score() for f in FIELDS})
+    per_document: dict[str, dict[str, Score]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def normalise_unit(name: str) -> str:
+    """Lowercase, NFC, 'UBND'/'Ủy ban nhân dân' dropped, spaces collapsed."""
+    text = unicodedata.normalize("NFC", name).lower()
+    text = re.sub(r"\b(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\b", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _match(predicted: list, gold: list, accepts: Callable[[object, object], bool]) -> int:
+    """Size of a maximum one-to-one matching (augmenting paths; lists are small)."""
+    owner: dict[int, int] = {}
+
+    def assign(p: int, seen: set[int]) -> bool:
+        for g in range(len(gold)):
+            if g in seen or not accepts(predicted[p], gold[g]):
+                continue
+            seen.add(g)
+            if g not in owner or assign(owner[g], seen):
+                owner[g] = p
+                return True
+        return False
+
+    return sum(assign(p, set()) for p in range(len(predicted)))
+
+
+def date_matches(predicted: str, gold: str) -> bool:
+    """Exact ISO match; a gold '--MM-DD' matches any predicted date on month and day."""
+    if gold.startswith("--"):
+        return predicted[-5:] == gold[-5:]
+    return predicted == gold
+
+
+def score_units(result: ExtractResult, gold: dict) -> Score:
+    predicted = sorted({normalise_unit(u.name) for u in result.units if u.role == "inspected"})
+    required = {normalise_unit(n) for n in gold.get("inspected_units", [])}
+    acceptable = required | {normalise_unit(n) for n in gold.get("also_ok_units", [])}
+    return Score(
+        matched_predicted=sum(1 for p in predicted if p in acceptable), predicted=len(predicted),
+        matched_gold=sum(1 for g in required if g in predicted), gold=len(required),
+    )
+
+
+def _score_dates(predicted: Iterable[str], gold: Iterable[str]) -> Score:
+    p = sorted(set(predicted))
+    g = sorted(set(gold))
+    matched = _match(p, g, date_matches)  # type: ignore[arg-type]
+    return Score(matched, len(p), matched, len(g))
+
+
+def score_dates(result: ExtractResult, gold: dict) -> Score:
+    return _score_dates((d.iso for d in result.dates if is_day_precision(d.iso)), gold.get("dates", []))
+
+
+def score_inspection_dates(result: ExtractResult, gold: dict) -> Score:
+    predicted = (d.iso for d in result.dates if d.role == "inspection" and is_day_precision(d.iso))
+    return _score_dates(predicted, gold.get("inspection_dates", []))
+
+
+def score_published(result: ExtractResult, gold: dict) -> Score:
+    """A publication date given with confidence counts; a site's date bar alone does not."""
+    doc = result.document
+    predicted = doc.published if (doc.published_confidence or 1.0) >= PUBLISHED_MIN_CONFIDENCE else None
+    expected = gold.get("published")
+    hit = int(predicted is not None and predicted == expected)
+    return Score(hit, int(predicted is not None), hit, int(expected is not None))
+
+
+def score_findings(result: ExtractResult, gold: dict, *, with_category: bool = True) -> Score:
+    if with_category:
+        predicted = sorted({(f.polarity, f.category) for f in result.findings})
+        items = sorted({(g["polarity"], tuple(sorted(g["categories"]))) for g in gold.get("findings", [])})
+
+        def accepts(p, g) -> bool:
+            return p[0] == g[0] and p[1] in g[1]
+    else:
+        predicted = sorted({f.polarity for f in result.findings})
+        items = sorted({g["polarity"] for g in gold.get("findings", [])})
+
+        def accepts(p, g) -> bool:
+            return p == g
+    matched = _match(predicted, items, accepts)
+    return Score(matched, len(predicted), matched, len(items))
+
+
+def score_document(result: ExtractResult, gold: dict) -> dict[str, Score]:
+    """Every field's score for one document."""
+    return {
+        "units": score_units(result, gold),
+        "dates": score_dates(result, gold),
+        "inspection_dates": score_inspection_dates(result, gold),
+        "published": score_published(result, gold),
+        "findings": score_findings(result, gold),
+        "polarity": score_findings(result, gold, with_category=False),
+    }
+
+
+def load_gold(directory: Path) -> dict[str, dict]:
+    """Gold annotations keyed by the document's file name."""
+    gold = {}
+    for path in sorted(directory.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        gold[data.get("doc") or path.with_suffix(".txt").name] = data
+    return gold
+
+
+def evaluate(results: dict[str, ExtractResult], gold: dict[str, dict]) -> Evaluation:
+    """Score results (keyed by file name) against gold (keyed by file name)."""
+    evaluation = Evaluation()
+    for name, annotation in gold.items():
+        result = results.get(name)
+        if result is None or result.status == "failed":
+            evaluation.missing.append(name)
+            result = result or ExtractResult(source=None)  # type: ignore[arg-type]
+        scores = score_document(result, annotation)
+        evaluation.per_document[name] = scores
+        for key, score in scores.items():
+            evaluation.scores[key].add(score)
+    return evaluation
+
+
+def render_evaluation(evaluation: Evaluation, *, title: str = "") -> str:
+    """The table `findings evaluate` prints."""
+    lines = [title] if title else []
+    lines.append(f"{'field':<18}{'P':>7}{'R':>7}{'F1':>7}   matched/predicted  matched/gold")
+    for key in FIELDS:
+        s = evaluation.scores[key]
+        lines.append(
+            f"{key:<18}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}   "
+            f"{s.matched_predicted:>5}/{s.predicted:<12}{s.matched_gold:>5}/{s.gold}"
+        )
+    lines.append(f"documents: {len(evaluation.per_document)}"
+                 + (f"; failed or missing: {', '.join(evaluation.missing)}" if evaluation.missing else ""))
+    return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""One document through every stage: read -> normalise -> segment -> extract -> classify.
+
+`Extractor` holds what is expensive to load (underthesea's models, the spaCy
+pipeline, the classifier, the gazetteer) and is built once per worker
+process by `get_extractor()`; `extract_path` never raises: a file that fails
+at any stage comes back as a `failed` result with the stage and a message.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.components import build_nlp
+from pipeline.contract import DocumentInfo, ExtractResult, Source
+from pipeline.normalise import NORMALISER_VERSION, normalise_document
+from pipeline.read import RawDocument, ReadError, read_document
+from pipeline.taxonomy import load_taxonomy
+
+log = logging.getLogger(__name__)
+
+
+class Extractor:
+    """The loaded pipeline; call `extract(raw)` for each document."""
+
+    def __init__(self) -> None:
+        self.nlp = build_nlp()
+
+    def extract(self, raw: RawDocument) -> ExtractResult:
+        """Mine one decoded document."""
+        result = ExtractResult(source=raw.source, errors=list(raw.errors))
+        if raw.errors:
+            result.status = "partial"
+        stage = "normalise"
+        try:
+            normalised = normalise_document(raw)
+            text = normalised.text
+            if not text.strip():
+                result.fail("normalise", "the file contains no text to analyse")
+                return result
+            stage = "segment"
+            doc = self.nlp.make_doc(text)
+            doc._.hints = {"title": raw.title, "published": raw.published, "publisher": raw.publisher}
+            for name, component in self.nlp.pipeline:
+                stage = name.removeprefix("findings_").removesuffix("_v1")
+                doc = component(doc)
+        except Exception as exc:  # noqa: BLE001 - one document must never stop the batch
+            log.debug("extraction failed", exc_info=True)
+            result.fail(stage, f"{type(exc).__name__}: {exc}")
+            return result
+        meta = doc._.metadata
+        result.document = DocumentInfo(
+            title=meta.title, published=meta.published, publisher=meta.publisher, kind=meta.kind,
+            text_chars=len(text), text=text, published_confidence=meta.published_confidence,
+        )
+        result.units = doc._.units
+        result.dates = doc._.dates
+        result.findings = doc._.findings or []
+        result.legal_refs = doc._.legal_refs
+        result.versions = {
+            "pipeline": __version__, "taxonomy": load_taxonomy().version,
+            "normalise": NORMALISER_VERSION, **(doc._.versions or {}),
+        }
+        return result
+
+
+@lru_cache(maxsize=1)
+def get_extractor() -> Extractor:
+    """The process's extractor, built on first use."""
+    return Extractor()
+
+
+def extract_path(path: Path, *, extractor: Extractor | None = None) -> ExtractResult:
+    """Read and mine one file; failures are returned, never raised."""
+    try:
+        raw = read_document(path)
+    except ReadError as exc:
+        source = exc.source or Source(path=str(path), sha256="", format=path.suffix.lstrip("."))
+        result = ExtractResult(source=source)
+        result.fail("read", str(exc))
+        return result
+    except OSError as exc:
+        result = ExtractResult(source=Source(path=str(path), sha256="", format=path.suffix.lstrip(".")))
+        result.fail("read", f"the file could not be opened: {exc.strerror or exc}")
+        return result
+    return (extractor or get_extractor()).extract(raw)

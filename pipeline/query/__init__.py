@@ -1,0 +1,1 @@
+"""Analyst queries over the findings database, and their export."""

@@ -1,0 +1,329 @@
+"""The analysts' questions: which findings, about which units, when, and how often they recur.
+
+A finding is about the units it names; one that names none is about the
+units its document inspected (a report on one commune rarely repeats the
+commune's name in every sentence). Dates filter on the document's date: its
+publication date, else its earliest inspection date; a partial date matches
+a range it overlaps ('2017-08' is within --since 2017-08-15).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Subquery,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from pipeline.store.schema import (
+    date_bounds,
+    document_units,
+    documents,
+    failures,
+    finding_units,
+    findings,
+    fold,
+    units,
+)
+
+_CHUNK = 500
+
+
+@dataclass
+class FindingFilter:
+    """Which findings to list; every field left None matches everything."""
+
+    unit: str | None = None  # part of a unit's name; case and diacritics do not matter
+    category: str | None = None  # a taxonomy code
+    polarity: str | None = None  # strength | limitation | recommendation
+    since: str | None = None  # document dated on or after (ISO; YYYY or YYYY-MM work too)
+    until: str | None = None  # document dated on or before
+    document: str | None = None  # the document's sha256 (a prefix will do) or its path
+    needs_review: bool | None = None
+    limit: int | None = None
+
+
+@dataclass
+class FindingRow:
+    """One finding with its document and units, as listed and exported."""
+
+    id: int
+    sha256: str
+    path: str
+    title: str | None
+    published: str | None
+    date: str | None  # the document date the filter used (published, else inspection)
+    units: list[str]
+    polarity: str
+    category: str
+    text: str
+    confidence: float
+    needs_review: bool
+    span: tuple[int, int] = (0, 0)
+    quantity: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["span"] = list(self.span)
+        return data
+
+
+@dataclass
+class Summary:
+    """What the database holds."""
+
+    documents_ok: int = 0
+    documents_partial: int = 0
+    documents_failed: int = 0  # files with an unresolved failure
+    units: int = 0
+    findings: int = 0
+    needs_review: int = 0
+    by_polarity: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+    failures: int = 0  # unresolved failure records
+    first_date: str | None = None
+    last_date: str | None = None
+
+    @property
+    def documents(self) -> int:
+        return self.documents_ok + self.documents_partial
+
+
+@dataclass
+class Recurrence:
+    """How often one unit had findings of one category and polarity, over how many documents."""
+
+    unit: str
+    parent: str | None
+    province: str | None
+    category: str
+    polarity: str
+    documents: int
+    findings: int
+    first: str | None
+    last: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _finding_unit_pairs() -> Subquery:
+    """(finding_id, unit_id, ordinal): the units a finding names, else its document's inspected."""
+    named = finding_units.alias("named")
+    own = select(
+        finding_units.c.finding_id, finding_units.c.unit_id, finding_units.c.ordinal
+    )
+    inherited = (
+        select(findings.c.id, document_units.c.unit_id, document_units.c.ordinal)
+        .join(
+            document_units,
+            and_(document_units.c.document_id == findings.c.document_id,
+                 document_units.c.role == "inspected"),
+        )
+        .where(~exists().where(named.c.finding_id == findings.c.id))
+    )
+    return union_all(own, inherited).subquery("finding_unit")
+
+
+def _unit_matches(needle: str) -> ColumnElement[bool]:
+    return units.c.search_name.contains(fold(needle), autoescape=True)
+
+
+def _bound(value: str, which: int, name: str) -> str:
+    bounds = date_bounds(value)
+    if bounds is None:
+        raise ValueError(f"{name}: {value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    return bounds[which]
+
+
+def _conditions(filt: FindingFilter, pairs: Subquery) -> list[ColumnElement[bool]]:
+    """WHERE clauses over findings joined to documents."""
+    conditions: list[ColumnElement[bool]] = []
+    if filt.category:
+        conditions.append(findings.c.category == filt.category)
+    if filt.polarity:
+        conditions.append(findings.c.polarity == filt.polarity)
+    if filt.needs_review is not None:
+        conditions.append(findings.c.needs_review.is_(filt.needs_review))
+    if filt.since:
+        conditions.append(documents.c.dated_end >= _bound(filt.since, 0, "since"))
+    if filt.until:
+        conditions.append(documents.c.dated_start <= _bound(filt.until, 1, "until"))
+    if filt.document:
+        key = filt.document.strip()
+        conditions.append(
+            or_(documents.c.sha256.startswith(key.lower(), autoescape=True),
+                documents.c.path == key)
+        )
+    if filt.unit and filt.unit.strip():
+        matching = (
+            select(pairs.c.finding_id)
+            .join(units, units.c.id == pairs.c.unit_id)
+            .where(_unit_matches(filt.unit))
+        )
+        conditions.append(findings.c.id.in_(matching))
+    return conditions
+
+
+def _chunks(items: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def query_findings(engine: Engine, filt: FindingFilter | None = None) -> list[FindingRow]:
+    """Findings matching `filt`, oldest document first, in text order within a document."""
+    filt = filt or FindingFilter()
+    pairs = _finding_unit_pairs()
+    query = (
+        select(
+            findings,
+            documents.c.sha256,
+            documents.c.path,
+            documents.c.title,
+            documents.c.published,
+            documents.c.dated,
+        )
+        .join(documents, documents.c.id == findings.c.document_id)
+        .where(*_conditions(filt, pairs))
+        .order_by(
+            documents.c.dated_start.is_(None),
+            documents.c.dated_start,
+            documents.c.id,
+            findings.c.ordinal,
+        )
+    )
+    if filt.limit is not None:
+        query = query.limit(max(filt.limit, 0))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        names = _unit_names(conn, rows)
+    return [
+        FindingRow(
+            id=r.id, sha256=r.sha256, path=r.path, title=r.title, published=r.published,
+            date=r.dated, units=names.get(r.id, []), polarity=r.polarity, category=r.category,
+            text=r.text, confidence=r.confidence, needs_review=bool(r.needs_review),
+            span=(r.span_start, r.span_end), quantity=r.quantity,
+        )
+        for r in rows
+    ]
+
+
+def _unit_names(conn: Any, rows: list[Any]) -> dict[int, list[str]]:
+    """Unit names per finding id: its own, else its document's inspected units."""
+    names: dict[int, list[str]] = {}
+    for chunk in _chunks([r.id for r in rows]):
+        for finding_id, name in conn.execute(
+            select(finding_units.c.finding_id, units.c.name)
+            .join(units, units.c.id == finding_units.c.unit_id)
+            .where(finding_units.c.finding_id.in_(chunk))
+            .order_by(finding_units.c.finding_id, finding_units.c.ordinal)
+        ).all():
+            names.setdefault(finding_id, []).append(name)
+    orphans = sorted({r.document_id for r in rows if r.id not in names})
+    inspected: dict[int, list[str]] = {}
+    for chunk in _chunks(orphans):
+        for document_id, name in conn.execute(
+            select(document_units.c.document_id, units.c.name)
+            .join(units, units.c.id == document_units.c.unit_id)
+            .where(document_units.c.document_id.in_(chunk), document_units.c.role == "inspected")
+            .order_by(document_units.c.document_id, document_units.c.ordinal)
+        ).all():
+            inspected.setdefault(document_id, []).append(name)
+    for r in rows:
+        if r.id not in names:
+            names[r.id] = list(inspected.get(r.document_id, []))
+    return names
+
+
+def recurrence(
+    engine: Engine, filt: FindingFilter | None = None, *, min_documents: int = 1
+) -> list[Recurrence]:
+    """Per unit, category and polarity: in how many documents, how many findings, first and last.
+
+    `filt.unit` keeps only the units it matches; `min_documents=2` keeps what
+    recurs; `filt.limit` caps the rows, most recurrent first.
+    """
+    filt = filt or FindingFilter()
+    pairs = _finding_unit_pairs()
+    document_count = func.count(documents.c.id.distinct())
+    query = (
+        select(
+            units.c.name, units.c.parent, units.c.province,
+            findings.c.category, findings.c.polarity,
+            document_count.label("documents"),
+            func.count(literal(1)).label("findings"),
+            func.min(documents.c.dated).label("first"),
+            func.max(documents.c.dated).label("last"),
+        )
+        .select_from(pairs)
+        .join(findings, findings.c.id == pairs.c.finding_id)
+        .join(documents, documents.c.id == findings.c.document_id)
+        .join(units, units.c.id == pairs.c.unit_id)
+        .where(*_conditions(replace(filt, unit=None), pairs))
+        .group_by(units.c.id, units.c.name, units.c.parent, units.c.province,
+                  findings.c.category, findings.c.polarity)
+        .having(document_count >= min_documents)
+        .order_by(document_count.desc(), units.c.name, findings.c.category, findings.c.polarity)
+    )
+    if filt.unit and filt.unit.strip():
+        query = query.where(_unit_matches(filt.unit))
+    if filt.limit is not None:
+        query = query.limit(max(filt.limit, 0))
+    with engine.connect() as conn:
+        return [Recurrence(*row) for row in conn.execute(query).all()]
+
+
+def summarise(engine: Engine) -> Summary:
+    """Counts of documents by status, units, findings by polarity and category, open failures."""
+    summary = Summary()
+    with engine.connect() as conn:
+        for status, count in conn.execute(
+            select(documents.c.status, func.count()).group_by(documents.c.status)
+        ).all():
+            if status == "ok":
+                summary.documents_ok = count
+            elif status == "partial":
+                summary.documents_partial = count
+            else:
+                summary.documents_failed += count
+        summary.first_date, summary.last_date = conn.execute(
+            select(func.min(documents.c.dated), func.max(documents.c.dated))
+        ).one()
+        summary.units = conn.scalar(select(func.count()).select_from(units)) or 0
+        summary.needs_review = conn.scalar(
+            select(func.count()).select_from(findings).where(findings.c.needs_review.is_(True))
+        ) or 0
+        summary.by_polarity = dict(
+            conn.execute(
+                select(findings.c.polarity, func.count())
+                .group_by(findings.c.polarity).order_by(findings.c.polarity)
+            ).all()
+        )
+        category_count = func.count()
+        summary.by_category = dict(
+            conn.execute(
+                select(findings.c.category, category_count)
+                .group_by(findings.c.category)
+                .order_by(category_count.desc(), findings.c.category)
+            ).all()
+        )
+        summary.findings = sum(summary.by_polarity.values())
+        open_failures = failures.c.resolved.is_(False)
+        summary.failures = conn.scalar(
+            select(func.count()).select_from(failures).where(open_failures)
+        ) or 0
+        summary.documents_failed += conn.scalar(
+            select(func.count(failures.c.path.distinct())).where(open_failures)
+        ) or 0
+    return summary

@@ -1,0 +1,147 @@
+"""Readers: turn a file's bytes into text blocks with provenance.
+
+`read_document(path)` is the one entry point; it picks the reader by the
+file's extension and raises `ReadError` with a clerk-readable message when a
+file cannot be read. `read_document_guarded` (in `guard`) runs it in a
+worker process with a time limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.contract import Source
+from pipeline.read.document import RawDocument, ReadError, TextBlock
+from pipeline.read.limits import DEFAULT_LIMITS, ReadLimits
+
+SUPPORTED_SUFFIXES = {
+    ".txt": "txt",
+    ".docx": "docx",
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".doc": "doc",
+    ".rtf": "rtf",
+    ".odt": "odt",
+    ".xls": "xls",
+    ".xlsx": "xlsx",
+}
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
+
+
+def file_format(path: Path) -> str | None:
+    """The format name for a supported file, else None."""
+    return SUPPORTED_SUFFIXES.get(path.suffix.lower())
+
+
+def read_document(
+    path: Path,
+    *,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    progress: Callable[[int], None] | None = None,
+) -> RawDocument:
+    """Read one file. Raises `ReadError` for unsupported or unreadable files.
+
+    `progress(n)` is called before OCR of n pages (the guard extends its deadline).
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ReadError(f"the file cannot be opened ({exc.strerror or exc})") from exc
+    source = Source(
+        path=str(path),
+        sha256="",
+        format=file_format(path) or path.suffix.lower().lstrip(".") or "unknown",
+        size_bytes=size,
+    )
+    try:
+        if size > limits.max_file_bytes:
+            source.sha256 = _sha256_of_file(path)
+            raise ReadError(
+                f"the file is {size / 2**20:.0f} MB, larger than the "
+                f"{limits.max_file_bytes // 2**20} MB limit"
+            )
+        data = path.read_bytes()
+        source.sha256 = hashlib.sha256(data).hexdigest()
+        return _read_source(path, data, source, limits, progress)
+    except ReadError as exc:
+        exc.source = source
+        raise
+
+
+def _sha256_of_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_source(
+    path: Path,
+    data: bytes,
+    source: Source,
+    limits: ReadLimits,
+    progress: Callable[[int], None] | None,
+) -> RawDocument:
+    fmt = file_format(path)
+    if fmt is None:
+        raise ReadError(
+            f"unsupported file type '{path.suffix or path.name}': "
+            f"supported types are {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
+    if not data:
+        raise ReadError("the file is empty (0 bytes)")
+    raw = RawDocument(source=source)
+    if fmt == "txt":
+        from pipeline.read.text import read_text
+
+        raw.blocks, source.encoding = read_text(data)
+    elif fmt == "docx":
+        from pipeline.read.docx import read_docx
+
+        raw.blocks, source.encoding = read_docx(data, limits=limits)
+    elif fmt == "pdf":
+        from pipeline.read.pdf import read_pdf
+
+        result = read_pdf(data, limits=limits, progress=progress)
+        raw.blocks, raw.errors = result.blocks, result.errors
+        source.pages, source.ocr, source.encoding = result.pages, result.ocr, result.encoding
+    elif fmt == "html":
+        from pipeline.read.html import read_html
+
+        page = read_html(data)
+        raw.blocks, source.encoding = page.blocks, page.encoding
+        raw.title, raw.published, raw.publisher = page.title, page.published, page.publisher
+    elif fmt == "xlsx":
+        from pipeline.read.office import read_xlsx
+
+        raw.blocks, source.encoding = read_xlsx(data, limits=limits)
+    else:
+        from pipeline.read.office import read_legacy_office
+
+        raw.blocks, source.encoding = read_legacy_office(data, suffix=fmt, limits=limits)
+    return raw
+
+
+def __getattr__(name: str):
+    if name == "read_document_guarded":  # lazy: guard imports multiprocessing
+        from pipeline.read.guard import read_document_guarded
+
+        return read_document_guarded
+    raise AttributeError(name)
+
+
+__all__ = [
+    "RawDocument",
+    "ReadError",
+    "ReadLimits",
+    "SUPPORTED_SUFFIXES",
+    "TextBlock",
+    "file_format",
+    "read_document",
+    "read_document_guarded",
+]

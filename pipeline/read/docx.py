@@ -1,0 +1,270 @@
+"""DOCX files with python-docx: paragraphs and table rows in document order.
+
+Runs set in legacy fonts are converted run by run: `.Vn*` fonts are TCVN3
+(`.VnTimeH`-style capital fonts upper-cased), `VNI-*` fonts are VNI. Text in
+other fonts that still looks like TCVN3/VNI is converted by detection.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+from pipeline.read.detect import convert_legacy_text
+from pipeline.read.document import BlockPart, ReadError, TextBlock
+from pipeline.read.legacy_encodings import tcvn3_to_unicode, vni_to_unicode
+from pipeline.read.limits import DEFAULT_LIMITS, ReadLimits
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+
+def check_zip(data: bytes, *, limits: ReadLimits, kind: str, required: str) -> None:
+    """Refuse damaged zips and zip bombs by reading the zip directory only."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ReadError(
+            f"the {kind} file is damaged or incomplete (it is not a valid zip archive); "
+            "open it in Word and save it again"
+        ) from exc
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > limits.max_unzipped_bytes:
+            raise ReadError(
+                f"the {kind} file unpacks to {total // 2**20} MB, more than the "
+                f"{limits.max_unzipped_bytes // 2**20} MB limit (it may be a zip bomb)"
+            )
+        for info in infos:
+            if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
+                raise ReadError(
+                    f"the {kind} file contains a part ({info.filename}) compressed "
+                    f"{info.file_size // info.compress_size}:1, which looks like a zip bomb"
+                )
+        if required not in archive.namelist():
+            raise ReadError(f"the file is a zip archive but not a {kind} document")
+
+
+def legacy_font_encoding(font: str | None) -> str | None:
+    """'tcvn3' for `.Vn*` fonts, 'vni' for `VNI-*` fonts, else None."""
+    if not font:
+        return None
+    name = font.strip()
+    if name.startswith(".Vn") or name.startswith("Vn") and name[2:3].isupper():
+        return "tcvn3"
+    if name.upper().startswith("VNI-") or name.upper().startswith("VNI "):
+        return "vni"
+    return None
+
+
+def convert_run_text(text: str, font: str | None) -> tuple[str, str | None]:
+    """Convert one run's text by its font; return (text, encoding used or None)."""
+    encoding = legacy_font_encoding(font)
+    if encoding == "tcvn3":
+        upper = font is not None and font.rstrip().endswith("H")
+        return tcvn3_to_unicode(text, uppercase=upper), encoding
+    if encoding == "vni":
+        return vni_to_unicode(text), encoding
+    return text, None
+
+
+class _FontResolver:
+    """The font a run is drawn in: run, character style, paragraph style, defaults."""
+
+    def __init__(self, document) -> None:
+        self.default = None
+        styles = document.styles.element
+        defaults = styles.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}rFonts")
+        if defaults is not None:
+            self.default = defaults.get(f"{_W}ascii") or defaults.get(f"{_W}hAnsi")
+
+    @staticmethod
+    def _element_font(r_pr) -> str | None:
+        if r_pr is None:
+            return None
+        fonts = r_pr.find(f"{_W}rFonts")
+        if fonts is None:
+            return None
+        return fonts.get(f"{_W}ascii") or fonts.get(f"{_W}hAnsi") or fonts.get(f"{_W}cs")
+
+    @staticmethod
+    def _style_font(style) -> str | None:
+        seen = 0
+        while style is not None and seen < 20:
+            if style.font.name:
+                return style.font.name
+            style, seen = style.base_style, seen + 1
+        return None
+
+    def font(self, run, paragraph) -> str | None:
+        return (
+            self._element_font(run._element.rPr)
+            or (self._style_font(run.style) if run._element.rPr is not None else None)
+            or self._style_font(paragraph.style)
+            or self.default
+        )
+
+
+def _paragraph_text(paragraph, fonts: _FontResolver, used: set[str]) -> tuple[str, bool]:
+    """Text of a paragraph with legacy-font runs converted; (text, any run converted)."""
+    groups: list[tuple[str | None, str | None, list[str]]] = []
+    for run in _runs(paragraph):
+        font = fonts.font(run, paragraph)
+        encoding = legacy_font_encoding(font)
+        text = run_text(run._r)
+        if groups and groups[-1][0] == encoding and groups[-1][1] == font:
+            groups[-1][2].append(text)
+        else:
+            groups.append((encoding, font, [text]))
+    parts, converted = [], False
+    for _encoding, font, texts in groups:
+        text, used_encoding = convert_run_text("".join(texts), font)
+        if used_encoding:
+            used.add(used_encoding)
+            converted = True
+        parts.append(text)
+    return "".join(parts), converted
+
+
+_RUN_CHARS = {"tab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-", "softHyphen": "\xad"}
+
+
+def run_text(r) -> str:
+    """Text of a `w:r` element, keeping soft hyphens (TCVN3 'ư' is byte 0xAD)."""
+    parts = []
+    for child in r:
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag in _RUN_CHARS:
+            parts.append(_RUN_CHARS[tag])
+        elif tag == "sym":
+            code = child.get(f"{_W}char") or ""
+            try:
+                value = int(code, 16)
+            except ValueError:
+                continue
+            parts.append(chr(value - 0xF000 if value >= 0xF000 else value))
+    return "".join(parts)
+
+
+_SKIP_ANCESTORS = {f"{_W}del", f"{_W}moveFrom", _MC + "Fallback"}
+
+
+def _runs(paragraph) -> Iterator:
+    """Runs of a paragraph, including tracked insertions, hyperlinks and text boxes.
+
+    Deleted text (tracked deletions) and the fallback copy of text boxes are skipped.
+    """
+    from docx.text.run import Run
+
+    p = paragraph._p
+    for r in p.iter(f"{_W}r"):
+        node, skip = r.getparent(), False
+        while node is not None and node is not p:
+            if node.tag in _SKIP_ANCESTORS:
+                skip = True
+                break
+            node = node.getparent()
+        if not skip:
+            yield Run(r, paragraph)
+
+
+def _blocks_of(container, part: BlockPart, fonts: _FontResolver, used: set[str]):
+    """Yield (TextBlock, converted) for paragraphs and table rows in order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for item in container.iter_inner_content():
+        if isinstance(item, Paragraph):
+            text, converted = _paragraph_text(item, fonts, used)
+            if text.strip():
+                yield TextBlock(text=text, part=part), converted
+        elif isinstance(item, Table):
+            yield from _table_rows(item, part, fonts, used)
+
+
+def _table_rows(table, part: BlockPart, fonts: _FontResolver, used: set[str]):
+    """One block per row, from the row's own cells (merged continuations left empty)."""
+    from docx.table import _Cell
+
+    block_part: BlockPart = "table" if part == "body" else part
+    for tr in table._tbl.tr_lst:
+        cells, converted = [], False
+        for tc in tr.tc_lst:
+            if tc.vMerge == "continue":
+                cells.append("")
+                continue
+            texts = []
+            cell = _Cell(tc, table)
+            for item in cell.iter_inner_content():
+                if hasattr(item, "rows"):  # nested table: flatten its rows
+                    for block, was in _table_rows(item, part, fonts, used):
+                        converted |= was
+                        texts.append(block.text)
+                    continue
+                text, was = _paragraph_text(item, fonts, used)
+                converted |= was
+                if text.strip():
+                    texts.append(text)
+            cells.append(" ".join(texts).strip())
+        if any(cells):
+            yield TextBlock(text=" | ".join(cells), part=block_part), converted
+
+
+def read_docx(
+    data: bytes, *, limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[list[TextBlock], str | None]:
+    """Read DOCX bytes; return (blocks, legacy encoding converted or None)."""
+    check_zip(data, limits=limits, kind="DOCX", required="word/document.xml")
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types on broken parts
+        raise ReadError(
+            f"the DOCX file is damaged and cannot be opened ({type(exc).__name__})"
+        ) from exc
+    fonts = _FontResolver(document)
+    used: set[str] = set()
+    found: list[tuple[TextBlock, bool]] = []
+    seen_margins: set[str] = set()
+    for section in document.sections:
+        for part, margin in (("header", section.header), ("footer", section.footer)):
+            if margin.is_linked_to_previous and seen_margins:
+                continue
+            for block, converted in _blocks_of(margin, part, fonts, used):
+                key = f"{part}:{block.text}"
+                if key not in seen_margins:
+                    seen_margins.add(key)
+                    found.append((block, converted))
+    found.extend(_blocks_of(document, "body", fonts, used))
+    found.sort(key=lambda item: item[0].part in ("header", "footer"))
+    blocks = _detect_remaining(found, used)
+    if not blocks:
+        raise ReadError("the DOCX file contains no text")
+    encoding = None
+    if used:
+        encoding = "mixed tcvn3+vni" if len(used) > 1 else next(iter(used))
+    return blocks, encoding
+
+
+def _detect_remaining(found: list[tuple[TextBlock, bool]], used: set[str]) -> list[TextBlock]:
+    """Convert blocks not in a legacy font that still look like TCVN3/VNI."""
+    plain = [block for block, converted in found if not converted]
+    joined = "\n".join(block.text for block in plain)
+    converted_text, encoding = convert_legacy_text(joined)
+    if encoding:
+        lines = converted_text.split("\n")
+        position = 0
+        for block in plain:
+            count = block.text.count("\n") + 1
+            block.text = "\n".join(lines[position:position + count])
+            position += count
+        used.update(encoding.replace("mixed ", "").split("+"))
+    else:
+        for block in plain:  # soft hyphens only matter as TCVN3 bytes
+            block.text = block.text.replace("\xad", "")
+    return [block for block, _ in found]

@@ -1,0 +1,1 @@
+"""The findings database: schema, saving and loading `ExtractResult`s."""

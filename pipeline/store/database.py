@@ -1,0 +1,561 @@
+"""Open the findings database and store, find and load `ExtractResult`s.
+
+A document is identified by the sha256 of its bytes: storing one that is
+already there changes nothing, so ingesting a folder twice adds nothing.
+Each document and everything mined from it is written in one transaction
+(a few bulk statements, never one round trip per finding), so a document
+whose save fails leaves no rows behind and never costs the others theirs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from pipeline.contract import (
+    DateMention,
+    DocumentInfo,
+    ExtractResult,
+    Finding,
+    LegalRef,
+    Source,
+    StageError,
+    Unit,
+)
+from pipeline.store.schema import (
+    SCHEMA_VERSION,
+    corrections,
+    date_bounds,
+    dates,
+    document_units,
+    documents,
+    failures,
+    finding_units,
+    findings,
+    fold,
+    legal_refs,
+    metadata,
+    store_meta,
+    unit_key,
+    units,
+)
+
+DEFAULT_URL = "sqlite:///findings.db"
+CORRECTABLE_FIELDS = ("polarity", "category", "needs_review", "text")
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_HEX = re.compile(r"[0-9a-f]+")
+# Level of a unit that a finding names but the unit list does not carry.
+_LEVEL_BY_PREFIX = (
+    ("thanh pho ", "thanh_pho"), ("thi xa ", "thi_xa"), ("thi tran ", "thi_tran"),
+    ("tinh ", "tinh"), ("huyen ", "huyen"), ("quan ", "quan"), ("xa ", "xa"),
+    ("phuong ", "phuong"), ("so ", "so"), ("phong ", "phong"), ("ban ", "ban"),
+    ("truong ", "truong"),
+)
+
+
+@dataclass
+class SaveReport:
+    """What `save_results` did: documents inserted, already stored, failed."""
+
+    inserted: int = 0
+    skipped: int = 0
+    failed: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def open_database(url: str = DEFAULT_URL) -> Engine:
+    """An engine for `url` (any SQLAlchemy URL) with the schema created if missing.
+
+    SQLite gets WAL journaling, foreign keys, a 30 s busy timeout, and write
+    transactions that take the write lock up front (BEGIN IMMEDIATE), so
+    concurrent writers wait instead of failing mid-transaction.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+        if not in_memory and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        _configure_sqlite(engine, in_memory=in_memory)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    metadata.create_all(engine)
+    with _writing(engine) as conn:
+        stamped = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema"))
+        if stamped is None:
+            conn.execute(insert(store_meta).values(key="schema", value=SCHEMA_VERSION))
+        elif stamped != SCHEMA_VERSION:
+            raise RuntimeError(f"database schema is {stamped}, this code needs {SCHEMA_VERSION}")
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN, not the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (on SQLite: BEGIN IMMEDIATE); commits on success."""
+    with engine.execution_options(sqlite_begin="BEGIN IMMEDIATE").begin() as conn:
+        yield conn
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def save_result(engine: Engine, result: ExtractResult) -> bool:
+    """Store one document and everything mined from it, in one transaction.
+
+    Returns False, changing nothing, when a document with the same sha256 is
+    already stored. A result whose status is "failed" is not stored: its
+    error goes to `failures` (so a later run tries the file again) and the
+    call returns False. On success, earlier failures of the same path or
+    sha256 are marked resolved.
+    """
+    source = result.source
+    if result.status == "failed":
+        error = result.errors[-1] if result.errors else StageError("extract", "failed")
+        record_failure(engine, path=source.path, sha256=source.sha256 or None,
+                       stage=error.stage, message=error.message)
+        return False
+    if not source.sha256:
+        raise ValueError(f"{source.path}: a document needs its sha256 to be stored")
+    try:
+        with _writing(engine) as conn:
+            if conn.scalar(select(documents.c.id).where(documents.c.sha256 == source.sha256)):
+                return False
+            document_id = _insert_document(conn, result)
+            unit_ids = _insert_units(conn, document_id, result)
+            _insert_findings(conn, document_id, result.findings, unit_ids)
+            _insert_spans(conn, document_id, result)
+            conn.execute(
+                update(failures)
+                .where(failures.c.resolved.is_(False))
+                .where((failures.c.sha256 == source.sha256) | (failures.c.path == source.path))
+                .values(resolved=True, resolved_at=_now())
+            )
+    except IntegrityError:
+        # Another writer stored the same file between our check and our insert.
+        if source.sha256 in stored_hashes(engine, only=[source.sha256]):
+            return False
+        raise
+    return True
+
+
+def _clean(text: str | None) -> str | None:
+    """PostgreSQL refuses NUL in text; U+FFFD takes its place and keeps every span valid."""
+    return text.replace("\x00", "\ufffd") if text else text
+
+
+def _document_date(result: ExtractResult) -> tuple[str, str, str] | None:
+    """The published date, else the earliest inspection date that has a year: (iso, first, last)."""
+    published = result.document.published
+    if published and (bounds := date_bounds(published)):
+        return published, *bounds
+    inspections = sorted(
+        (bounds, d.iso) for d in result.dates
+        if d.role == "inspection" and (bounds := date_bounds(d.iso))
+    )
+    if not inspections:
+        return None
+    (first, last), iso = inspections[0]
+    return iso, first, last
+
+
+def _insert_document(conn: Connection, result: ExtractResult) -> int:
+    source, document = result.source, result.document
+    dated = _document_date(result)
+    text = _clean(document.text)
+    row = {
+        "sha256": source.sha256,
+        "path": source.path,
+        "format": source.format,
+        "encoding": source.encoding,
+        "pages": source.pages,
+        "ocr": bool(source.ocr),
+        "size_bytes": source.size_bytes,
+        "title": _clean(document.title),
+        "published": document.published,
+        "published_confidence": document.published_confidence,
+        "publisher": document.publisher,
+        "kind": document.kind,
+        "text": text,
+        "text_chars": document.text_chars or (len(text) if text else 0),
+        "status": result.status,
+        "errors": [{"stage": e.stage, "message": e.message} for e in result.errors],
+        "versions": dict(result.versions),
+        "dated": dated[0] if dated else None,
+        "dated_start": dated[1] if dated else None,
+        "dated_end": dated[2] if dated else None,
+        "ingested_at": _now(),
+    }
+    return conn.execute(insert(documents).values(row)).inserted_primary_key[0]
+
+
+def _guess_level(name: str) -> str:
+    folded = fold(name) + " "
+    return next((level for prefix, level in _LEVEL_BY_PREFIX if folded.startswith(prefix)), "khac")
+
+
+def _unit_row(unit: Unit) -> dict[str, Any]:
+    return {
+        "key": unit_key(unit.name, unit.parent, unit.province),
+        "name": unit.name,
+        "level": unit.level,
+        "parent": unit.parent,
+        "province": unit.province,
+        "admin_code": unit.admin_code,
+        "current_name": unit.current_name,
+        "current_province": unit.current_province,
+        "search_name": f"{fold(unit.name)}\n{fold(unit.current_name)}",
+    }
+
+
+def _insert_units(conn: Connection, document_id: int, result: ExtractResult) -> dict[str, int]:
+    """Find or create the document's units and link them; returns unit ids by name."""
+    rows: dict[str, dict[str, Any]] = {}
+    links: dict[tuple[str, str], list[list[int]]] = {}
+    key_by_name: dict[str, str] = {}
+    for unit in result.units:
+        row = _unit_row(unit)
+        rows.setdefault(row["key"], row)
+        mentions = links.setdefault((row["key"], unit.role), [])
+        mentions.extend([int(s), int(e)] for s, e in unit.mentions)
+    # A finding names units by canonical name; when two units share a name,
+    # the inspected one is meant.
+    for unit in sorted(result.units, key=lambda u: u.role != "inspected"):
+        key_by_name.setdefault(unit.name, unit_key(unit.name, unit.parent, unit.province))
+    for finding in result.findings:
+        for name in finding.units:
+            if name not in key_by_name:
+                row = _unit_row(Unit(name=name, level=_guess_level(name), role="mentioned"))
+                rows.setdefault(row["key"], row)
+                key_by_name[name] = row["key"]
+    if not rows:
+        return {}
+    ids = _unit_ids(conn, rows)
+    if links:
+        conn.execute(
+            insert(document_units),
+            [
+                {"document_id": document_id, "unit_id": ids[key], "role": role,
+                 "ordinal": ordinal, "mentions": mentions}
+                for ordinal, ((key, role), mentions) in enumerate(links.items())
+            ],
+        )
+    return {name: ids[key] for name, key in key_by_name.items()}
+
+
+def _unit_ids(conn: Connection, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Ids of the units keyed `rows`, inserting the missing ones (two or three statements)."""
+    keys = list(rows)
+    existing = {
+        r.key: r for r in conn.execute(select(units).where(units.c.key.in_(keys)))
+    }
+    missing = [rows[k] for k in keys if k not in existing]
+    if missing:
+        conn.execute(_insert_new_units(conn.dialect.name), missing)
+    ids = {k: r.id for k, r in existing.items()}
+    if missing:
+        ids.update(
+            conn.execute(
+                select(units.c.key, units.c.id).where(units.c.key.in_([r["key"] for r in missing]))
+            ).all()
+        )
+    # A later document may know what an earlier one did not (the gazetteer code).
+    for key, old in existing.items():
+        new = rows[key]
+        filled = {
+            column: new[column]
+            for column in ("admin_code", "current_name", "current_province")
+            if getattr(old, column) is None and new[column] is not None
+        }
+        if filled:
+            if "current_name" in filled:
+                filled["search_name"] = new["search_name"]
+            conn.execute(update(units).where(units.c.id == old.id).values(filled))
+    return ids
+
+
+def _insert_new_units(dialect: str) -> Any:
+    """INSERT that leaves alone a unit another transaction has just added (where supported)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return insert(units)
+    return dialect_insert(units).on_conflict_do_nothing(index_elements=[units.c.key])
+
+
+def _insert_findings(
+    conn: Connection, document_id: int, items: list[Finding], unit_ids: dict[str, int]
+) -> None:
+    if not items:
+        return
+    conn.execute(
+        insert(findings),
+        [
+            {
+                "document_id": document_id,
+                "ordinal": ordinal,
+                "polarity": f.polarity,
+                "category": f.category,
+                "text": _clean(f.text),
+                "span_start": int(f.span[0]),
+                "span_end": int(f.span[1]),
+                "confidence": float(f.confidence),
+                "needs_review": bool(f.needs_review),
+                "polarity_source": f.polarity_source,
+                "quantity": f.quantity,
+            }
+            for ordinal, f in enumerate(items)
+        ],
+    )
+    finding_ids = dict(
+        conn.execute(
+            select(findings.c.ordinal, findings.c.id).where(findings.c.document_id == document_id)
+        ).all()
+    )
+    links: dict[tuple[int, int], dict[str, int]] = {}
+    for ordinal, finding in enumerate(items):
+        for position, name in enumerate(finding.units):
+            pair = (finding_ids[ordinal], unit_ids[name])
+            links.setdefault(pair, {"finding_id": pair[0], "unit_id": pair[1], "ordinal": position})
+    if links:
+        conn.execute(insert(finding_units), list(links.values()))
+
+
+def _insert_spans(conn: Connection, document_id: int, result: ExtractResult) -> None:
+    if result.dates:
+        conn.execute(
+            insert(dates),
+            [
+                {"document_id": document_id, "ordinal": i, "iso": d.iso, "end_iso": d.end_iso,
+                 "text": _clean(d.text), "role": d.role, "span_start": int(d.span[0]),
+                 "span_end": int(d.span[1])}
+                for i, d in enumerate(result.dates)
+            ],
+        )
+    if result.legal_refs:
+        conn.execute(
+            insert(legal_refs),
+            [
+                {"document_id": document_id, "ordinal": i, "kind": r.kind, "number": r.number,
+                 "date": r.date, "issuer": r.issuer, "text": _clean(r.text),
+                 "span_start": int(r.span[0]), "span_end": int(r.span[1])}
+                for i, r in enumerate(result.legal_refs)
+            ],
+        )
+
+
+def save_results(engine: Engine, results: Iterable[ExtractResult]) -> SaveReport:
+    """Store many results, one transaction each; a document that fails is recorded and skipped."""
+    report = SaveReport()
+    for result in results:
+        if result.status == "failed":
+            save_result(engine, result)
+            report.failed += 1
+            message = result.errors[-1].message if result.errors else "failed"
+            report.errors.append((result.source.path, message))
+            continue
+        try:
+            inserted = save_result(engine, result)
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+            message = f"{type(exc).__name__}: {exc}".splitlines()[0][:2000]
+            report.failed += 1
+            report.errors.append((result.source.path, message))
+            record_failure(engine, path=result.source.path, sha256=result.source.sha256 or None,
+                           stage="store", message=message)
+            continue
+        if inserted:
+            report.inserted += 1
+        else:
+            report.skipped += 1
+    return report
+
+
+def record_failure(
+    engine: Engine, *, path: str, sha256: str | None, stage: str, message: str
+) -> int:
+    """Record that a file failed at `stage`; returns the failure's id.
+
+    The same unresolved failure (path, sha256, stage, message) is counted
+    again (`attempts`, `last_seen_at`) rather than added twice.
+    """
+    now = _now()
+    with _writing(engine) as conn:
+        existing = conn.scalar(
+            select(failures.c.id)
+            .where(failures.c.resolved.is_(False))
+            .where(failures.c.path == str(path))
+            .where(failures.c.sha256.is_(None) if sha256 is None else failures.c.sha256 == sha256)
+            .where(failures.c.stage == stage)
+            .where(failures.c.message == message)
+            .limit(1)
+        )
+        if existing is not None:
+            conn.execute(
+                update(failures)
+                .where(failures.c.id == existing)
+                .values(attempts=failures.c.attempts + 1, last_seen_at=now)
+            )
+            return existing
+        return conn.execute(
+            insert(failures).values(
+                path=str(path), sha256=sha256, stage=stage, message=message,
+                occurred_at=now, last_seen_at=now, attempts=1, resolved=False,
+            )
+        ).inserted_primary_key[0]
+
+
+def stored_hashes(engine: Engine, *, only: Iterable[str] | None = None) -> set[str]:
+    """The sha256 of every stored document (or of those among `only`)."""
+    query = select(documents.c.sha256)
+    if only is not None:
+        query = query.where(documents.c.sha256.in_(list(only)))
+    with engine.connect() as conn:
+        return set(conn.scalars(query))
+
+
+def find_document(engine: Engine, key: str) -> int | None:
+    """The id of the document `key` names: its sha256, a unique sha256 prefix, or its path.
+
+    A path stored for several versions of a file names the latest one; a
+    prefix that matches several documents names none.
+    """
+    key = key.strip()
+    if not key:
+        return None
+    lowered = key.lower()
+    with engine.connect() as conn:
+        if _SHA256.fullmatch(lowered):
+            found = conn.scalar(select(documents.c.id).where(documents.c.sha256 == lowered))
+            if found is not None:
+                return found
+        for path in dict.fromkeys([key, os.path.normpath(key), os.path.abspath(key)]):
+            found = conn.scalar(
+                select(documents.c.id)
+                .where(documents.c.path == path)
+                .order_by(documents.c.ingested_at.desc(), documents.c.id.desc())
+                .limit(1)
+            )
+            if found is not None:
+                return found
+        if _HEX.fullmatch(lowered):
+            matches = conn.scalars(
+                select(documents.c.id).where(documents.c.sha256.startswith(lowered)).limit(2)
+            ).all()
+            if len(matches) == 1:
+                return matches[0]
+    return None
+
+
+def load_document(engine: Engine, key: str) -> ExtractResult | None:
+    """Rebuild the stored `ExtractResult` (with its text) that `key` names; see `find_document`."""
+    document_id = find_document(engine, key)
+    if document_id is None:
+        return None
+    with engine.connect() as conn:
+        doc = conn.execute(select(documents).where(documents.c.id == document_id)).one()
+        unit_rows = conn.execute(
+            select(units, document_units.c.role, document_units.c.mentions)
+            .join(document_units, document_units.c.unit_id == units.c.id)
+            .where(document_units.c.document_id == document_id)
+            .order_by(document_units.c.ordinal)
+        ).all()
+        finding_rows = conn.execute(
+            select(findings).where(findings.c.document_id == document_id)
+            .order_by(findings.c.ordinal)
+        ).all()
+        names: dict[int, list[str]] = {}
+        for finding_id, name in conn.execute(
+            select(finding_units.c.finding_id, units.c.name)
+            .join(units, units.c.id == finding_units.c.unit_id)
+            .join(findings, findings.c.id == finding_units.c.finding_id)
+            .where(findings.c.document_id == document_id)
+            .order_by(finding_units.c.finding_id, finding_units.c.ordinal)
+        ).all():
+            names.setdefault(finding_id, []).append(name)
+        date_rows = conn.execute(
+            select(dates).where(dates.c.document_id == document_id).order_by(dates.c.ordinal)
+        ).all()
+        ref_rows = conn.execute(
+            select(legal_refs).where(legal_refs.c.document_id == document_id)
+            .order_by(legal_refs.c.ordinal)
+        ).all()
+    return ExtractResult(
+        source=Source(path=doc.path, sha256=doc.sha256, format=doc.format, encoding=doc.encoding,
+                      pages=doc.pages, ocr=bool(doc.ocr), size_bytes=doc.size_bytes),
+        document=DocumentInfo(title=doc.title, published=doc.published, publisher=doc.publisher,
+                              kind=doc.kind, text_chars=doc.text_chars, text=doc.text,
+                              published_confidence=doc.published_confidence),
+        status=doc.status,
+        errors=[StageError(e["stage"], e["message"]) for e in doc.errors or []],
+        units=[
+            Unit(name=u.name, level=u.level, role=u.role, parent=u.parent, province=u.province,
+                 admin_code=u.admin_code, mentions=[(s, e) for s, e in u.mentions or []],
+                 current_name=u.current_name, current_province=u.current_province)
+            for u in unit_rows
+        ],
+        dates=[
+            DateMention(iso=d.iso, text=d.text, role=d.role, span=(d.span_start, d.span_end),
+                        end_iso=d.end_iso)
+            for d in date_rows
+        ],
+        findings=[
+            Finding(polarity=f.polarity, category=f.category, text=f.text,
+                    span=(f.span_start, f.span_end), units=names.get(f.id, []),
+                    confidence=f.confidence, polarity_source=f.polarity_source,
+                    needs_review=bool(f.needs_review), quantity=f.quantity)
+            for f in finding_rows
+        ],
+        legal_refs=[
+            LegalRef(kind=r.kind, number=r.number, span=(r.span_start, r.span_end), date=r.date,
+                     issuer=r.issuer, text=r.text)
+            for r in ref_rows
+        ],
+        versions=dict(doc.versions or {}),
+    )
+
+
+def correct_finding(engine: Engine, finding_id: int, *, field: str, value: Any, who: str) -> None:
+    """Change one field of a stored finding and log the change in `corrections`."""
+    if field not in CORRECTABLE_FIELDS:
+        raise ValueError(f"cannot correct {field!r}; one of {', '.join(CORRECTABLE_FIELDS)}")
+    with _writing(engine) as conn:
+        old = conn.scalar(select(findings.c[field]).where(findings.c.id == finding_id))
+        if old is None:
+            raise LookupError(f"no finding {finding_id}")
+        conn.execute(update(findings).where(findings.c.id == finding_id).values({field: value}))
+        conn.execute(
+            insert(corrections).values(finding_id=finding_id, field=field, old=str(old),
+                                       new=str(value), who=who, at=_now())
+        )

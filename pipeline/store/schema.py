@@ -1,0 +1,268 @@
+"""The findings database schema (SQLAlchemy Core), portable across SQLite and PostgreSQL.
+
+One row in `documents` per stored `ExtractResult`, identified by the sha256 of
+the file's bytes; everything mined from it hangs off `document_id` and goes
+with it (ON DELETE CASCADE). Units are shared across documents: one row per
+canonical (name, parent, province), found by `units.key` so that a missing
+parent or province still compares equal (a UNIQUE over nullable columns would
+not). Dates are ISO strings as the contract writes them ('2017', '2017-08',
+'--06-05' are all valid), never SQL dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import date
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = "findings_store_v1"
+
+POLARITIES = ("strength", "limitation", "recommendation")
+STATUSES = ("ok", "partial", "failed")
+UNIT_ROLES = ("inspected", "inspector", "mentioned")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("path", Text, nullable=False),
+    Column("format", String, nullable=False),
+    Column("encoding", String),
+    Column("pages", Integer),
+    Column("ocr", Boolean, nullable=False, default=False),
+    Column("size_bytes", BigInteger),
+    Column("title", Text),
+    Column("published", String),
+    Column("published_confidence", Float),
+    Column("publisher", Text),
+    Column("kind", String, nullable=False, default="other"),
+    Column("text", Text),
+    Column("text_chars", Integer, nullable=False, default=0),
+    Column("status", String, nullable=False),
+    Column("errors", JSON, nullable=False),
+    Column("versions", JSON, nullable=False),
+    # The date analysts filter on: `published`, else the earliest inspection
+    # date with a year; with the first and last day it can mean ('2017-08':
+    # 2017-08-01 .. 2017-08-31). Derived at save time from the stored fields.
+    Column("dated", String),
+    Column("dated_start", String),
+    Column("dated_end", String),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(_in("status", STATUSES), name="status"),
+    Index(None, "published"),
+    Index(None, "dated_start", "dated_end"),
+    Index(None, "path"),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("level", String, nullable=False),
+    Column("parent", Text),
+    Column("province", Text),
+    Column("admin_code", String),
+    Column("current_name", Text),
+    Column("current_province", Text),
+    # Lower-case, diacritics-free name (and current name) for `--unit` searches.
+    Column("search_name", Text, nullable=False),
+    Index(None, "name"),
+    Index(None, "admin_code"),
+)
+
+document_units = Table(
+    "document_units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String, nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("mentions", JSON, nullable=False),
+    UniqueConstraint("document_id", "unit_id", "role"),
+    CheckConstraint(_in("role", UNIT_ROLES), name="role"),
+    Index(None, "unit_id", "role"),
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("polarity", String, nullable=False),
+    Column("category", String, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("confidence", Float, nullable=False, default=0.0),
+    Column("needs_review", Boolean, nullable=False, default=False),
+    Column("polarity_source", String, nullable=False, default="rule"),
+    Column("quantity", Text),
+    UniqueConstraint("document_id", "ordinal"),
+    CheckConstraint(_in("polarity", POLARITIES), name="polarity"),
+    Index(None, "category", "polarity"),
+    Index(None, "polarity"),
+)
+
+finding_units = Table(
+    "finding_units",
+    metadata,
+    Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+    Column("ordinal", Integer, nullable=False),
+    Index(None, "unit_id"),
+)
+
+dates = Table(
+    "dates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("iso", String, nullable=False),
+    Column("end_iso", String),
+    Column("text", Text, nullable=False),
+    Column("role", String, nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Index(None, "document_id", "role"),
+    Index(None, "iso"),
+)
+
+legal_refs = Table(
+    "legal_refs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("number", Text),
+    Column("date", String),
+    Column("issuer", Text),
+    Column("text", Text, nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Index(None, "document_id"),
+    Index(None, "number"),
+)
+
+failures = Table(
+    "failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64)),
+    Column("stage", String, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("resolved", Boolean, nullable=False, default=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Index(None, "resolved", "path"),
+    Index(None, "sha256"),
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), nullable=False),
+    Column("field", String, nullable=False),
+    Column("old", Text),
+    Column("new", Text),
+    Column("who", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index(None, "finding_id"),
+)
+
+
+def fold(text: str | None) -> str:
+    """Lower-case, diacritics-free, single-spaced text to search ('Xã Tam Hòa': 'xa tam hoa')."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def unit_key(name: str, parent: str | None, province: str | None) -> str:
+    """The identity of a unit: NFC, case-folded, single-spaced 'name|parent|province'."""
+
+    def part(value: str | None) -> str:
+        return " ".join(unicodedata.normalize("NFC", value or "").casefold().split())
+
+    return f"{part(name)}|{part(parent)}|{part(province)}"
+
+
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_ISO_YEAR = re.compile(r"\d{4}")
+
+
+def date_bounds(iso: str | None) -> tuple[str, str] | None:
+    """First and last day an ISO date can mean ('2017-08' -> 2017-08-01, 2017-08-31).
+
+    None for a date without a year ('--06-05') or anything that is not ISO.
+    """
+    if not iso:
+        return None
+    iso = iso.strip()
+    try:
+        if _ISO_DAY.fullmatch(iso):
+            day = date.fromisoformat(iso).isoformat()
+            return day, day
+        if match := _ISO_MONTH.fullmatch(iso):
+            year, month = int(match[1]), int(match[2])
+            last = calendar.monthrange(year, month)[1]
+            return f"{iso}-01", date(year, month, last).isoformat()
+    except ValueError:
+        return None
+    if _ISO_YEAR.fullmatch(iso):
+        return f"{iso}-01-01", f"{iso}-12-31"
+    return None

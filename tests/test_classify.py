@@ -1,0 +1,95 @@
+"""The classifiers: features, deterministic training, the taxonomy-version guard."""
+
+import json
+
+import joblib
+import pytest
+
+from pipeline.classify.features import Statement, segment_words
+from pipeline.classify.model import ModelMismatchError, check_compatible, load_classifier
+from pipeline.classify.train import load_corpus, to_statement, train
+
+TINY = [
+    ("a1", "UBND xã đã niêm yết công khai đầy đủ thủ tục hành chính", True, "strength", "niem_yet_cong_khai", ""),
+    ("a2", "chưa niêm yết đầy đủ bộ thủ tục hành chính tại trụ sở", True, "limitation", "niem_yet_cong_khai", ""),
+    ("a3", "niêm yết bổ sung các thủ tục hành chính mới công bố", True, "recommendation", "niem_yet_cong_khai", "Đoàn đề nghị:"),
+    ("a4", "bảng niêm yết thủ tục hành chính được cập nhật kịp thời", True, "strength", "niem_yet_cong_khai", ""),
+    ("a5", "một số thủ tục niêm yết đã hết hiệu lực", True, "limitation", "niem_yet_cong_khai", ""),
+    ("a6", "cần niêm yết công khai số điện thoại đường dây nóng", True, "recommendation", "niem_yet_cong_khai", ""),
+    ("b1", "cán bộ, công chức chấp hành nghiêm giờ giấc làm việc", True, "strength", "gio_giac_lam_viec", ""),
+    ("b2", "một số công chức đi làm muộn, về sớm", True, "limitation", "gio_giac_lam_viec", ""),
+    ("b3", "chấn chỉnh việc chấp hành thời gian làm việc", True, "recommendation", "gio_giac_lam_viec", "Yêu cầu:"),
+    ("b4", "100% công chức có mặt đúng giờ tại thời điểm kiểm tra", True, "strength", "gio_giac_lam_viec", ""),
+    ("b5", "vắng mặt 5 người không có lý do", True, "limitation", "gio_giac_lam_viec", ""),
+    ("b6", "xử lý nghiêm công chức đi muộn về sớm", True, "recommendation", "gio_giac_lam_viec", ""),
+    ("n1", "Đoàn kiểm tra đã làm việc với lãnh đạo UBND xã", False, None, None, ""),
+    ("n2", "Ảnh: Minh Châu", False, None, None, ""),
+    ("n3", "Thực hiện Kế hoạch số 12/KH-UBND của UBND tỉnh", False, None, None, ""),
+    ("n4", "Tin liên quan", False, None, None, ""),
+    ("n5", "Sau khi nghe báo cáo, đoàn tiến hành kiểm tra thực tế", False, None, None, ""),
+    ("n6", "Đoàn do Phó Giám đốc Sở Nội vụ làm trưởng đoàn", False, None, None, ""),
+] * 2
+
+
+@pytest.fixture()
+def tiny_corpus(tmp_path):
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    with (folder / "tiny.jsonl").open("w", encoding="utf-8") as out:
+        for i, (rid, text, finding, polarity, category, context) in enumerate(TINY):
+            out.write(json.dumps({"id": f"{rid}-{i}", "text": text, "finding": finding, "polarity": polarity,
+                                  "category": category, "category_alt": None, "context": context,
+                                  "genre": "news", "level": "xa", "source": "test"}, ensure_ascii=False) + "\n")
+    return folder
+
+
+def test_segment_words_joins_multi_syllable_words():
+    assert "thủ_tục" in segment_words("niêm yết thủ tục hành chính").split()
+
+
+def test_to_statement_reads_the_context_polarity():
+    statement = to_statement("việc lưu trữ hồ sơ", "Tuy nhiên, còn một số hạn chế như:", tokens="việc lưu_trữ hồ_sơ")
+    assert statement.context_polarity == "limitation"
+    assert statement.rule_polarity == "limitation"
+
+
+def test_training_is_deterministic_and_writes_a_model_card(tiny_corpus, tmp_path):
+    first, second = tmp_path / "a" / "m.joblib", tmp_path / "b" / "m.joblib"
+    card = train(corpus_dir=tiny_corpus, output=first)
+    train(corpus_dir=tiny_corpus, output=second)
+    assert card["records"] == len(TINY)
+    assert (first.parent / "MODEL_CARD.md").read_text(encoding="utf-8").startswith("# Model card")
+    a, b = joblib.load(first), joblib.load(second)
+    probe = [Statement(text="chưa niêm yết thủ tục", tokens="chưa niêm_yết thủ_tục").as_record()]
+    assert (a.category.predict_proba(probe) == b.category.predict_proba(probe)).all()
+    assert a.metadata["data_version"] == b.metadata["data_version"]
+
+
+def test_a_model_for_another_taxonomy_version_is_refused(tiny_corpus, tmp_path):
+    path = tmp_path / "m.joblib"
+    train(corpus_dir=tiny_corpus, output=path)
+    bundle = joblib.load(path)
+    bundle.metadata["taxonomy_version"] = "0.0-old"
+    with pytest.raises(ModelMismatchError):
+        check_compatible(bundle)
+    joblib.dump(bundle, path)
+    load_classifier.cache_clear()
+    with pytest.raises(ModelMismatchError):
+        load_classifier(path)
+    load_classifier.cache_clear()
+
+
+def test_the_shipped_model_loads_and_knows_every_category():
+    from pipeline.taxonomy import load_taxonomy
+
+    bundle = load_classifier()
+    assert set(bundle.category.classes_) == set(load_taxonomy().category_codes)
+    assert bundle.metadata["data_version"]
+
+
+def test_the_corpus_is_valid_and_large_enough():
+    records = load_corpus()
+    findings = [r for r in records if r.finding]
+    assert len(records) >= 2500
+    assert len(records) - len(findings) >= 500
+    assert len({r.id for r in records}) == len(records)

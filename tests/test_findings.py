@@ -1,0 +1,79 @@
+"""Candidate findings: atomic splitting and polarity from the discourse."""
+
+import re
+
+import pytest
+
+from pipeline.extract.findings import clause_polarity, find_candidates, is_background
+from pipeline.layout import classify_lines
+
+
+def candidates(body: str):
+    text = "Tiêu đề\n" + body
+    sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.\n]+[.]?", text)]
+    return [(c.text, c.rule_polarity) for c in find_candidates(text, classify_lines(text), sentences)]
+
+
+def test_a_listed_sentence_gives_one_candidate_per_item_with_the_cue_polarity():
+    found = candidates(
+        "Tuy nhiên, đoàn kiểm tra chỉ ra một số hạn chế như: việc lưu trữ hồ sơ của xã; "
+        "chưa niêm yết đầy đủ thủ tục hành chính; phòng làm việc của bộ phận một cửa chật hẹp."
+    )
+    assert found == [
+        ("việc lưu trữ hồ sơ của xã", "limitation"),
+        ("chưa niêm yết đầy đủ thủ tục hành chính", "limitation"),
+        ("phòng làm việc của bộ phận một cửa chật hẹp", "limitation"),
+    ]
+
+
+def test_strength_joined_to_a_limitation_gives_two():
+    found = candidates("Các xã đã bố trí phòng làm việc cho bộ phận một cửa nhưng trang thiết bị chưa đáp ứng yêu cầu.")
+    assert found == [
+        ("Các xã đã bố trí phòng làm việc cho bộ phận một cửa", "strength"),
+        ("trang thiết bị chưa đáp ứng yêu cầu", "limitation"),
+    ]
+
+
+def test_recommendations_after_de_nghi():
+    found = candidates("Đoàn kiểm tra đề nghị UBND xã bổ sung quy chế làm việc; khẩn trương kiện toàn Tổ tiếp công dân.")
+    assert [p for _, p in found] == ["recommendation", "recommendation"]
+    assert found[0][0].startswith("bổ sung quy chế")
+
+
+def test_a_heading_sets_the_polarity_of_its_list():
+    found = candidates("II. HẠN CHẾ, TỒN TẠI\n- Việc cập nhật sổ theo dõi hồ sơ;\n- Công tác lưu trữ tài liệu.\nIII. KIẾN NGHỊ\n- Bổ sung đầy đủ sổ theo dõi hồ sơ.")
+    assert found == [
+        ("Việc cập nhật sổ theo dõi hồ sơ", "limitation"),
+        ("Công tác lưu trữ tài liệu", "limitation"),
+        ("Bổ sung đầy đủ sổ theo dõi hồ sơ", "recommendation"),
+    ]
+
+
+def test_a_line_ending_in_a_colon_governs_the_items_below():
+    found = candidates("Kết quả đạt được:\n- Ban hành kế hoạch cải cách hành chính kịp thời;\nĐoạn văn mới về việc khác của xã.")
+    assert found[0] == ("Ban hành kế hoạch cải cách hành chính kịp thời", "strength")
+
+
+@pytest.mark.parametrize(
+    ("clause", "polarity"),
+    [
+        ("không để xảy ra sai sót trong giải quyết hồ sơ", "strength"),
+        ("một số công chức không đeo thẻ", "limitation"),
+        ("hồ sơ giải quyết đúng hạn và trước hạn", "strength"),
+        ("cần tăng cường công tác kiểm tra", "recommendation"),
+        ("huyện đã triển khai các biện pháp khắc phục hạn chế, khuyết điểm", "strength"),
+        ("trụ sở một số xã chật hẹp", "limitation"),
+    ],
+)
+def test_clause_polarity(clause, polarity):
+    assert clause_polarity(clause, context=None) == polarity
+
+
+@pytest.mark.parametrize(
+    "clause",
+    ["Thực hiện Kế hoạch số 45/KH-UBND ngày 12/3/2022 của UBND tỉnh",
+     "Ngày 24/8/2017 Đoàn kiểm tra liên ngành đã tiến hành kiểm tra đột xuất",
+     "Đoàn đã tiến hành kiểm tra đột xuất tại trụ sở làm việc các cơ quan"],
+)
+def test_background_is_not_a_finding(clause):
+    assert is_background(clause)

@@ -1,0 +1,57 @@
+import pytest
+
+from pipeline.layout import classify_lines
+from pipeline.metadata import extract_metadata
+
+
+def meta(text, **hints):
+    return extract_metadata(classify_lines(text), **hints)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "confidence_at_least"),
+    [
+        ("Tiêu đề bài\nĐăng ngày: 25/08/2017 10:48:24\nNội dung bài viết dài.", "2017-08-25", 0.9),
+        ("Tiêu đề bài\nCập nhật ngày: 23/03/2013 07:57:48\nNội dung.", "2013-03-23", 0.9),
+        ("Mỹ Đức: Khắc phục tồn tại (14:21 23/03/2020)\nHNP - Nội dung bài viết.", "2020-03-23", 0.9),
+        ("UBND TỈNH HÀ TĨNH\nHà Tĩnh, ngày 09 tháng 10 năm 2022\nTHÔNG BÁO\nKết luận kiểm tra", "2022-10-09", 0.8),
+    ],
+)
+def test_publication_date(text, published, confidence_at_least):
+    m = meta(text)
+    assert m.published == published
+    assert m.published_confidence >= confidence_at_least
+
+
+def test_a_site_date_bar_is_only_a_low_confidence_guess():
+    m = meta("Thứ tư,  29/03/2023\n\nLộc Bình: Tăng cường kiểm tra\n\n(LSO) – Nội dung bài viết.")
+    assert m.published == "2023-03-29"
+    assert m.published_confidence < 0.5
+
+
+def test_a_real_dateline_wins_over_a_date_bar():
+    m = meta("Thứ hai, 12/06/2023\nTiêu đề\nĐăng ngày: 10/06/2023 08:00\n(QNO) - Nội dung.")
+    assert m.published == "2023-06-10"
+
+
+@pytest.mark.parametrize(
+    ("lead", "publisher"),
+    [("(Baonghean.vn) - Đây là yêu cầu", "Baonghean.vn"), ("(LSO) – Để thực hiện tốt", "LSO"),
+     ("HNP - Trong thời gian qua", "HNP"), ("BĐT - Sáng nay", "BĐT")],
+)
+def test_publisher(lead, publisher):
+    m = meta(f"Tiêu đề của bài\n\n{lead} đoàn kiểm tra đã làm việc tại xã.")
+    assert m.publisher == publisher
+    assert m.kind == "news"
+
+
+def test_formal_notice_kind_and_title():
+    text = "SỞ NỘI VỤ\nSố: 123/TB-SNV\nTHÔNG BÁO\nKết luận kiểm tra công tác cải cách hành chính tại UBND huyện Can Lộc\n"
+    m = meta(text)
+    assert m.kind == "report"
+    assert m.title == "Thông Báo Kết luận kiểm tra công tác cải cách hành chính tại UBND huyện Can Lộc"
+
+
+def test_hints_from_the_file_format_win():
+    m = meta("Tiêu đề\nNội dung.", hint_title="Tiêu đề HTML", hint_published="2021-01-02", hint_publisher="baoxyz.vn")
+    assert (m.title, m.published, m.publisher) == ("Tiêu đề HTML", "2021-01-02", "baoxyz.vn")

@@ -1,0 +1,85 @@
+"""Units: mentions, list expansion, roles, gazetteer; and what must not be a unit."""
+
+import re
+
+import pytest
+
+from pipeline.extract.gazetteer import load_gazetteer
+from pipeline.extract.units import build_units, find_unit_mentions
+
+
+def sentences(text):
+    return [(m.start(), m.end()) for m in re.finditer(r"[^.\n]+[.\n]?", text)]
+
+
+def units_of(text, **kwargs):
+    return {u.name: u for u in build_units(text, sentences=sentences(text), gazetteer=load_gazetteer(), **kwargs)}
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("tại các xã: Tam Quang, Xá Lượng, Lưu Kiền và thị trấn Hòa Bình.",
+         ["xã Tam Quang", "xã Xá Lượng", "xã Lưu Kiền", "thị trấn Hòa Bình"]),
+        ("tại 4 xã: Na Ngoi, Bảo Thắng, Mỹ Lý và Nậm Cắn.",
+         ["xã Na Ngoi", "xã Bảo Thắng", "xã Mỹ Lý", "xã Nậm Cắn"]),
+        ("UBND huyện Thanh Bình và Ủy ban nhân dân xã Tân Thạnh", ["huyện Thanh Bình", "xã Tân Thạnh"]),
+        ("tại Sở Công thương và Sở Văn hóa Thể thao và Du lịch.",
+         ["Sở Công thương", "Sở Văn hóa Thể thao và Du lịch"]),
+        ("trường THCS Lê Lợi", ["trường THCS Lê Lợi"]),
+        ("TP. Hà Tĩnh", ["thành phố Hà Tĩnh"]),
+    ],
+)
+def test_mentions_and_lists(text, names):
+    assert [m.name for m in find_unit_mentions(text)] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ảnh: Lê Thanh", "nhiệm kỳ 2016 - 2021", "Bích Đào (Lộc Bình)", "các xã, thị trấn đã ban hành",
+     "UBND tỉnh", "Huyện ủy Mỹ Đức", "Chủ tịch UBND huyện cho biết"],
+)
+def test_not_units(text):
+    assert find_unit_mentions(text) == []
+
+
+def test_roles_inspected_inspector_mentioned():
+    text = ("Đoàn kiểm tra liên ngành của tỉnh Nghệ An đã kiểm tra đột xuất tại UBND xã Tam Quang, "
+            "huyện Tương Dương. Theo Quyết định của UBND thành phố Vinh.")
+    units = units_of(text)
+    assert units["xã Tam Quang"].role == "inspected"
+    assert units["tỉnh Nghệ An"].role == "mentioned"
+    assert units["thành phố Vinh"].role == "mentioned"
+    assert any(u.role == "inspector" and u.name.startswith("Đoàn kiểm tra liên ngành") for u in units.values())
+
+
+def test_parent_and_gazetteer_resolution():
+    units = units_of("Đoàn đã kiểm tra tại xã Tam Quang (Tương Dương).")
+    unit = units["xã Tam Quang"]
+    assert unit.parent == "huyện Tương Dương"
+    assert unit.province == "Nghệ An"
+    assert unit.admin_code and unit.current_province
+
+
+def test_a_list_item_naming_a_district_is_the_parent():
+    text = "Tại huyện Tương Dương, đoàn làm việc tại xã Tam Quang, Tương Dương."
+    units = units_of(text)
+    assert "xã Tương Dương" not in units
+    assert units["xã Tam Quang"].parent == "huyện Tương Dương"
+
+
+def test_ambiguous_commune_stays_unresolved_without_context():
+    units = units_of("Đoàn đã kiểm tra tại xã Tân Thạnh.")
+    assert units["xã Tân Thạnh"].admin_code is None
+
+
+def test_bare_name_refers_to_a_known_unit():
+    text = "Ngày 21/3, đoàn đến kiểm tra tại Tân Thạnh và UBND huyện Thanh Bình. UBND xã Tân Thạnh đã ban hành kế hoạch."
+    units = units_of(text)
+    assert units["xã Tân Thạnh"].role == "inspected"
+    assert len(units["xã Tân Thạnh"].mentions) == 2
+
+
+def test_title_subject_is_inspected():
+    units = units_of("Mỹ Đức: Khắc phục tồn tại\nUBND huyện Mỹ Đức sẽ tiếp tục chỉ đạo.", title="Mỹ Đức: Khắc phục tồn tại")
+    assert units["huyện Mỹ Đức"].role == "inspected"
