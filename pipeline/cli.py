@@ -90,6 +90,8 @@ def query(
     polarity: Annotated[str | None, typer.Option(help="strength | limitation | recommendation.")] = None,
     since: Annotated[str | None, typer.Option(help="Documents dated on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Documents dated on or before (YYYY-MM-DD).")] = None,
+    cites: Annotated[str | None, typer.Option(help="Only documents citing this ('Chỉ thị 26').")] = None,
+    review: Annotated[bool, typer.Option("--needs-review", help="Only findings marked for review.")] = False,
     output_format: Annotated[str, typer.Option("--format", help="table | csv | json | xlsx.")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many findings.")] = None,
@@ -98,6 +100,18 @@ def query(
     from pipeline.query import export
     from pipeline.query.findings import FindingFilter, query_findings
     from pipeline.store.database import open_database
+
+    _check_codes(category, polarity)
+    filt = FindingFilter(unit=unit, category=category, polarity=polarity, since=since, until=until,
+                         cites=cites, needs_review=True if review else None, limit=limit)
+    try:
+        rows = query_findings(open_database(db), filt)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _write_rows(rows, output_format, output, export)
+
+
+def _check_codes(category: str | None, polarity: str | None) -> None:
     from pipeline.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
@@ -106,11 +120,6 @@ def query(
                                  param_hint="--category")
     if polarity and polarity not in taxonomy.polarities:
         raise typer.BadParameter(f"one of: {', '.join(taxonomy.polarity_codes)}", param_hint="--polarity")
-    rows = query_findings(
-        open_database(db),
-        FindingFilter(unit=unit, category=category, polarity=polarity, since=since, until=until, limit=limit),
-    )
-    _write_rows(rows, output_format, output, export)
 
 
 def _write_rows(rows, output_format: str, output: Path | None, export) -> None:
@@ -138,6 +147,104 @@ def _write_rows(rows, output_format: str, output: Path | None, export) -> None:
 
 
 @app.command()
+def recurrence(
+    db: DbOption = DEFAULT_DB,
+    unit: Annotated[str | None, typer.Option(help="Unit name contains.")] = None,
+    category: Annotated[str | None, typer.Option(help="Category code from the taxonomy.")] = None,
+    polarity: Annotated[str, typer.Option(help="strength | limitation | recommendation.")] = "limitation",
+    since: Annotated[str | None, typer.Option(help="Documents dated on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Documents dated on or before (YYYY-MM-DD).")] = None,
+    min_documents: Annotated[int, typer.Option(help="Keep what appears in at least N documents.")] = 2,
+    output_format: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+    limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
+) -> None:
+    """Which units have the same kind of finding again and again (per unit and category)."""
+    from pipeline.query.export import render_recurrence, write_records
+    from pipeline.query.findings import FindingFilter
+    from pipeline.query.findings import recurrence as find_recurrence
+    from pipeline.store.database import open_database
+
+    _check_codes(category, polarity)
+    filt = FindingFilter(unit=unit, category=category, polarity=polarity, since=since, until=until,
+                         limit=limit)
+    rows = find_recurrence(open_database(db), filt, min_documents=min_documents)
+    if output_format == "table":
+        typer.echo(render_recurrence(rows))
+    elif output_format in ("csv", "json"):
+        write_records(rows, output_format, sys.stdout)
+    else:
+        raise typer.BadParameter("one of: table, csv, json", param_hint="--format")
+
+
+@app.command()
+def cites(
+    legal_text: Annotated[str, typer.Argument(help="The cited text, e.g. 'Chỉ thị 26' or '61/2018/NĐ-CP'.")],
+    db: DbOption = DEFAULT_DB,
+    output_format: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+    limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
+) -> None:
+    """Which stored reports cite a legal document (Quyết định, Chỉ thị, Kế hoạch...)."""
+    from pipeline.query.export import render_citations, write_records
+    from pipeline.query.findings import citations
+    from pipeline.store.database import open_database
+
+    try:
+        rows = citations(open_database(db), legal_text, limit=limit)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if output_format == "table":
+        typer.echo(render_citations(rows))
+    elif output_format in ("csv", "json"):
+        write_records(rows, output_format, sys.stdout)
+    else:
+        raise typer.BadParameter("one of: table, csv, json", param_hint="--format")
+
+
+@app.command()
+def failures(
+    db: DbOption = DEFAULT_DB,
+    include_resolved: Annotated[bool, typer.Option("--all", help="Also failures since resolved.")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+) -> None:
+    """List the files that could not be processed, with the stage and the reason."""
+    from pipeline.query.export import render_failures, write_records
+    from pipeline.store.database import list_failures, open_database
+
+    rows = list_failures(open_database(db), include_resolved=include_resolved)
+    if output_format == "table":
+        typer.echo(render_failures(rows))
+    elif output_format in ("csv", "json"):
+        write_records(rows, output_format, sys.stdout)
+    else:
+        raise typer.BadParameter("one of: table, csv, json", param_hint="--format")
+
+
+@app.command()
+def correct(
+    finding: Annotated[int, typer.Argument(help="The finding's id (first column of `findings query`).")],
+    db: DbOption = DEFAULT_DB,
+    category: Annotated[str | None, typer.Option(help="The right category code.")] = None,
+    polarity: Annotated[str | None, typer.Option(help="The right polarity.")] = None,
+    who: Annotated[str, typer.Option(help="Who makes the correction.", envvar="USER")] = "analyst",
+) -> None:
+    """Fix a finding's category or polarity; the fix is logged and `train --with-corrections` learns it."""
+    from pipeline.store.database import correct_finding, open_database
+
+    if category is None and polarity is None:
+        raise typer.BadParameter("give --category and/or --polarity")
+    _check_codes(category, polarity)
+    engine = open_database(db)
+    try:
+        for field, value in (("category", category), ("polarity", polarity)):
+            if value is not None:
+                correct_finding(engine, finding, field=field, value=value, who=who)
+    except LookupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"finding {finding} corrected")
+
+
+@app.command()
 def show(
     document: Annotated[str, typer.Argument(help="Document sha256 (or a prefix) or path.")],
     db: DbOption = DEFAULT_DB,
@@ -158,34 +265,66 @@ def show(
 
 @app.command()
 def evaluate(
-    gold: Annotated[Path, typer.Option(help="Folder of gold JSON annotations.", exists=True)],
-    docs: Annotated[Path, typer.Option(help="Folder of the annotated documents.", exists=True)],
+    gold: Annotated[Path | None, typer.Option(help="Folder of gold JSON annotations.", exists=True)] = None,
+    docs: Annotated[Path | None, typer.Option(help="Folder of the annotated documents.", exists=True)] = None,
     per_document: Annotated[bool, typer.Option("--per-document", help="Also score each document.")] = False,
 ) -> None:
-    """Score extraction against gold annotations (P/R/F1 per field)."""
+    """Score extraction against gold annotations (P/R/F1 per field); without --gold, every known set."""
     from pipeline.evaluate import evaluate as run_evaluation
-    from pipeline.evaluate import load_gold, render_evaluation
+    from pipeline.evaluate import load_gold, render_evaluation, render_model_scores
     from pipeline.process import extract_path
 
-    annotations = load_gold(gold)
-    results = {name: extract_path(docs / name) for name in annotations if (docs / name).exists()}
-    evaluation = run_evaluation(results, annotations)
-    typer.echo(render_evaluation(evaluation, title=f"findings evaluate: {gold} vs {docs}"))
-    if per_document:
-        for name, scores in evaluation.per_document.items():
-            cells = "  ".join(f"{k}={s.f1:.2f}" for k, s in scores.items())
-            typer.echo(f"{name}: {cells}")
+    if (gold is None) != (docs is None):
+        raise typer.BadParameter("give both --gold and --docs, or neither")
+    if gold is not None and docs is not None:
+        sets = [(gold, docs)]
+    else:
+        from pipeline.classify.model import load_classifier
+
+        typer.echo(render_model_scores(load_classifier().metadata))
+        sets = [(g, d) for g, d in _evaluation_sets() if g.is_dir() and d.is_dir()]
+    for gold_dir, docs_dir in sets:
+        annotations = load_gold(gold_dir)
+        results = {name: extract_path(docs_dir / name) for name in annotations if (docs_dir / name).exists()}
+        evaluation = run_evaluation(results, annotations)
+        typer.echo("")
+        typer.echo(render_evaluation(evaluation, title=f"findings evaluate: {gold_dir} vs {docs_dir}"))
+        if per_document:
+            for name, scores in evaluation.per_document.items():
+                cells = "  ".join(f"{k}={s.f1:.2f}" for k, s in scores.items())
+                typer.echo(f"{name}: {cells}")
+
+
+def _evaluation_sets() -> list[tuple[Path, Path]]:
+    """The project's own gold sets and, when present beside the project, ../shared/gold."""
+    root = Path(__file__).resolve().parents[1]
+    shared = Path(os.environ.get("FINDINGS_SHARED", root.parent / "shared"))
+    return [
+        (root / "corpus" / "eval" / "gold", root / "corpus" / "eval" / "docs"),
+        (root / "corpus" / "samples" / "gold", root / "corpus" / "samples"),
+        (shared / "gold", shared / "seeds"),
+    ]
 
 
 @app.command()
 def train(
     output: Annotated[Path | None, typer.Option(help="Where to write the model (default models/).")] = None,
+    with_corrections: Annotated[bool, typer.Option(
+        "--with-corrections", help="Also learn from analysts' corrections in --db.")] = False,
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Rebuild the classifiers from corpus/statements (deterministic) and write the model card."""
     from pipeline.classify.model import MODEL_PATH
+    from pipeline.classify.train import records_from_corrections
     from pipeline.classify.train import train as run_training
 
-    card = run_training(output=output or MODEL_PATH)
+    extra = []
+    if with_corrections:
+        from pipeline.store.database import corrected_findings, open_database
+
+        extra = records_from_corrections(corrected_findings(open_database(db)))
+        typer.echo(f"learning from {len(extra)} corrected findings in {db}")
+    card = run_training(output=output or MODEL_PATH, extra=extra)
     for task in card["tasks"]:
         scores = ", ".join(f"{k} {v:.3f}" for k, v in task["cv_macro_f1"].items())
         typer.echo(f"{task['task']:<9} cross-validated macro-F1: {scores} -> {task['chosen']}")

@@ -195,3 +195,20 @@ def render_evaluation(evaluation: Evaluation, *, title: str = "") -> str:
     lines.append(f"documents: {len(evaluation.per_document)}"
                  + (f"; failed or missing: {', '.join(evaluation.missing)}" if evaluation.missing else ""))
     return "\n".join(lines)
+
+
+def render_model_scores(card: dict) -> str:
+    """Cross-validated classifier scores from a model card (what `findings train` measured)."""
+    lines = [f"classifiers, cross-validated on the corpus ({card.get('records', '?')} statements, "
+             f"model {card.get('model_version', '?')})"]
+    for task in card.get("tasks", []):
+        chosen = task["chosen"]
+        lines.append(f"  {task['task']:<9} macro-F1 {task['cv_macro_f1'][chosen]:.3f} ({chosen})")
+    for title, key in (("polarity", "polarity_per_class"), ("category", "category_per_class")):
+        per_class = card.get(key) or {}
+        if not per_class:
+            continue
+        lines.append(f"{title:<22}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
+        for label, m in per_class.items():
+            lines.append(f"  {label:<20}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}{m['support']:>6}")
+    return "\n".join(lines)

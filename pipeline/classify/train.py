@@ -231,3 +231,12 @@ def write_model_card(card: dict[str, Any], path: Path) -> None:
     for pair in card["category_confusions"]:
         lines.append(f"| {pair['gold']} | {pair['predicted']} | {pair['count']} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def records_from_corrections(corrected: list[Any]) -> list[CorpusRecord]:
+    """Analysts' corrected findings as extra training records (ids `corr-<finding id>`)."""
+    return [
+        CorpusRecord(id=f"corr-{c.finding_id:08d}", text=c.text, finding=True, polarity=c.polarity,
+                     category=c.category, category_alt=None, context="", genre="correction")
+        for c in corrected
+    ]

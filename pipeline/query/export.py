@@ -193,9 +193,80 @@ def render_summary(summary: Summary) -> str:
         cells = ", ".join(f"{k} {v}" for k, v in summary.by_polarity.items())
         lines.append(f"  by polarity: {cells}")
     if summary.by_category:
-        lines.append("  by category:")
-        pad = max(len(code) for code in summary.by_category)
-        lines += [f"    {code:<{pad}}  {count:>6}" for code, count in summary.by_category.items()]
+        lines.append(_category_polarity_table(summary))
     if summary.failures:
         lines.append(f"failures: {summary.failures} unresolved (see the failures table)")
     return "\n".join(lines)
+
+
+def _category_polarity_table(summary: Summary, *, width: int = 120) -> str:
+    """Findings by category (rows) and polarity (columns), with totals."""
+    from rich.box import SIMPLE_HEAD
+    from rich.table import Table
+
+    polarities = ("strength", "limitation", "recommendation")
+    table = Table(box=SIMPLE_HEAD, show_footer=True)
+    table.add_column("category", footer="total")
+    for polarity in polarities:
+        total = str(summary.by_polarity.get(polarity, 0))
+        table.add_column(polarity, justify="right", footer=total)
+    table.add_column("total", justify="right", footer=str(summary.findings))
+    for category, total in summary.by_category.items():
+        cells = [str(summary.by_category_polarity.get((category, p), 0)) for p in polarities]
+        table.add_row(category, *cells, str(total))
+    return _render(table, width)
+
+
+def write_records(rows: Sequence[Any], output_format: str, stream: IO[str]) -> None:
+    """Any list of dataclass rows as CSV (BOM, header) or a JSON list."""
+    from dataclasses import asdict
+
+    records = [{k: _plain(v) for k, v in asdict(row).items()} for row in rows]
+    if output_format == "json":
+        json.dump(records, stream, ensure_ascii=False, indent=1)
+        stream.write("\n")
+        return
+    stream.write("\ufeff")
+    if not records:
+        return
+    writer = csv.DictWriter(stream, fieldnames=list(records[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(records)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat(timespec="seconds")
+    return value
+
+
+def render_citations(rows: Sequence[Any], *, width: int = 160) -> str:
+    """Documents citing a legal text, as a plain-text table."""
+    if not rows:
+        return "no stored document cites it"
+    from rich.box import SIMPLE_HEAD
+    from rich.table import Table
+
+    table = Table(box=SIMPLE_HEAD)
+    for name in ("dated", "document", "cited", "issuer", "sha256"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(r.dated or "", r.title or Path(r.path).name, r.text, r.issuer or "",
+                      r.sha256[:12])
+    return _render(table, width)
+
+
+def render_failures(rows: Sequence[Any], *, width: int = 160) -> str:
+    """Files that failed, with stage and reason, as a plain-text table."""
+    if not rows:
+        return "no failures recorded"
+    from rich.box import SIMPLE_HEAD
+    from rich.table import Table
+
+    table = Table(box=SIMPLE_HEAD)
+    for name in ("path", "stage", "message", "attempts", "last seen"):
+        table.add_column(name, overflow="fold", justify="right" if name == "attempts" else "left")
+    for r in rows:
+        table.add_row(r.path, r.stage, r.message, str(r.attempts),
+                      r.last_seen_at.isoformat(timespec="seconds") if r.last_seen_at else "")
+    return _render(table, width)

@@ -9,6 +9,7 @@ a range it overlaps ('2017-08' is within --since 2017-08-15).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -34,6 +35,7 @@ from pipeline.store.schema import (
     finding_units,
     findings,
     fold,
+    legal_refs,
     units,
 )
 
@@ -51,6 +53,7 @@ class FindingFilter:
     until: str | None = None  # document dated on or before
     document: str | None = None  # the document's sha256 (a prefix will do) or its path
     needs_review: bool | None = None
+    cites: str | None = None  # documents citing this legal text ('Chỉ thị 26', '61/2018/NĐ-CP')
     limit: int | None = None
 
 
@@ -91,6 +94,7 @@ class Summary:
     needs_review: int = 0
     by_polarity: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
+    by_category_polarity: dict[tuple[str, str], int] = field(default_factory=dict)
     failures: int = 0  # unresolved failure records
     first_date: str | None = None
     last_date: str | None = None
@@ -147,7 +151,7 @@ def _bound(value: str, which: int, name: str) -> str:
     return bounds[which]
 
 
-def _conditions(filt: FindingFilter, pairs: Subquery) -> list[ColumnElement[bool]]:
+def _conditions(filt: FindingFilter, pairs: Subquery, engine: Engine) -> list[ColumnElement[bool]]:
     """WHERE clauses over findings joined to documents."""
     conditions: list[ColumnElement[bool]] = []
     if filt.category:
@@ -166,6 +170,8 @@ def _conditions(filt: FindingFilter, pairs: Subquery) -> list[ColumnElement[bool
             or_(documents.c.sha256.startswith(key.lower(), autoescape=True),
                 documents.c.path == key)
         )
+    if filt.cites and filt.cites.strip():
+        conditions.append(documents.c.id.in_(_citing_document_ids(engine, filt.cites)))
     if filt.unit and filt.unit.strip():
         matching = (
             select(pairs.c.finding_id)
@@ -195,7 +201,7 @@ def query_findings(engine: Engine, filt: FindingFilter | None = None) -> list[Fi
             documents.c.dated,
         )
         .join(documents, documents.c.id == findings.c.document_id)
-        .where(*_conditions(filt, pairs))
+        .where(*_conditions(filt, pairs, engine))
         .order_by(
             documents.c.dated_start.is_(None),
             documents.c.dated_start,
@@ -270,7 +276,7 @@ def recurrence(
         .join(findings, findings.c.id == pairs.c.finding_id)
         .join(documents, documents.c.id == findings.c.document_id)
         .join(units, units.c.id == pairs.c.unit_id)
-        .where(*_conditions(replace(filt, unit=None), pairs))
+        .where(*_conditions(replace(filt, unit=None), pairs, engine))
         .group_by(units.c.id, units.c.name, units.c.parent, units.c.province,
                   findings.c.category, findings.c.polarity)
         .having(document_count >= min_documents)
@@ -318,6 +324,13 @@ def summarise(engine: Engine) -> Summary:
                 .order_by(category_count.desc(), findings.c.category)
             ).all()
         )
+        summary.by_category_polarity = {
+            (category, polarity): count
+            for category, polarity, count in conn.execute(
+                select(findings.c.category, findings.c.polarity, func.count())
+                .group_by(findings.c.category, findings.c.polarity)
+            ).all()
+        }
         summary.findings = sum(summary.by_polarity.values())
         open_failures = failures.c.resolved.is_(False)
         summary.failures = conn.scalar(
@@ -327,3 +340,72 @@ def summarise(engine: Engine) -> Summary:
             select(func.count(failures.c.path.distinct())).where(open_failures)
         ) or 0
     return summary
+
+
+@dataclass
+class Citation:
+    """A stored document citing a legal text."""
+
+    sha256: str
+    path: str
+    title: str | None
+    dated: str | None
+    kind: str
+    number: str | None
+    date: str | None
+    issuer: str | None
+    text: str
+
+
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def _citation_matcher(needle: str) -> tuple[set[str], list[str]]:
+    """Words and numbers of what the analyst typed ('Chỉ thị 26' -> {chi, thi}, [26])."""
+    tokens = [t for t in _WORD.findall(fold(needle)) if t != "so"]
+    return {t for t in tokens if not t.isdigit()}, [t for t in tokens if t.isdigit()]
+
+
+def _cites(words: set[str], numbers: list[str], kind: str, number: str | None,
+           issuer: str | None, text: str) -> bool:
+    haystack = set(_WORD.findall(fold(f"{kind} {number or ''} {issuer or ''} {text}")))
+    if not words <= haystack:
+        return False
+    if not numbers:
+        return True
+    cited = [t for t in _WORD.findall(fold(number or "")) if t.isdigit()]
+    # '26' names the document numbered 26 (26/CT-TTg), not one dated the 26th.
+    return cited[: len(numbers)] == numbers or (len(numbers) > 1 and set(numbers) <= set(cited))
+
+
+def _citing_document_ids(engine: Engine, needle: str) -> list[int]:
+    words, numbers = _citation_matcher(needle)
+    query = select(legal_refs.c.document_id, legal_refs.c.kind, legal_refs.c.number,
+                   legal_refs.c.issuer, legal_refs.c.text)
+    with engine.connect() as conn:
+        return sorted({
+            row.document_id for row in conn.execute(query)
+            if _cites(words, numbers, row.kind, row.number, row.issuer, row.text)
+        })
+
+
+def citations(engine: Engine, needle: str, *, limit: int | None = None) -> list[Citation]:
+    """Stored documents that cite a legal text matching `needle`, newest first."""
+    words, numbers = _citation_matcher(needle)
+    if not words and not numbers:
+        raise ValueError("say which legal text, e.g. 'Chỉ thị 26' or '61/2018/NĐ-CP'")
+    query = (
+        select(documents.c.sha256, documents.c.path, documents.c.title, documents.c.dated,
+               legal_refs.c.kind, legal_refs.c.number, legal_refs.c.date, legal_refs.c.issuer,
+               legal_refs.c.text)
+        .join(documents, documents.c.id == legal_refs.c.document_id)
+        .order_by(documents.c.dated.desc(), documents.c.path, legal_refs.c.ordinal)
+    )
+    found: list[Citation] = []
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            if _cites(words, numbers, row.kind, row.number, row.issuer, row.text):
+                found.append(Citation(*row))
+                if limit is not None and len(found) >= limit:
+                    break
+    return found

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -559,3 +559,58 @@ def correct_finding(engine: Engine, finding_id: int, *, field: str, value: Any, 
             insert(corrections).values(finding_id=finding_id, field=field, old=str(old),
                                        new=str(value), who=who, at=_now())
         )
+
+
+@dataclass
+class FailureRow:
+    """One file that could not be processed, as the `failures` table holds it."""
+
+    id: int
+    path: str
+    sha256: str | None
+    stage: str
+    message: str
+    attempts: int
+    last_seen_at: datetime
+    resolved: bool
+
+
+def list_failures(engine: Engine, *, include_resolved: bool = False) -> list[FailureRow]:
+    """Failure records, most recent first (unresolved only unless asked)."""
+    query = select(
+        failures.c.id, failures.c.path, failures.c.sha256, failures.c.stage, failures.c.message,
+        failures.c.attempts, failures.c.last_seen_at, failures.c.resolved,
+    ).order_by(failures.c.last_seen_at.desc(), failures.c.id.desc())
+    if not include_resolved:
+        query = query.where(failures.c.resolved.is_(False))
+    with engine.connect() as conn:
+        return [FailureRow(*row) for row in conn.execute(query).all()]
+
+
+@dataclass
+class CorrectedFinding:
+    """A finding as analysts left it after corrections: a labelled example for training."""
+
+    finding_id: int
+    text: str
+    polarity: str
+    category: str
+    corrections: int
+
+
+def corrected_findings(engine: Engine) -> list[CorrectedFinding]:
+    """Every finding whose polarity or category an analyst corrected, with its current labels."""
+    corrected = (
+        select(corrections.c.finding_id, func.count().label("n"))
+        .where(corrections.c.field.in_(("polarity", "category", "text")))
+        .group_by(corrections.c.finding_id)
+        .subquery()
+    )
+    query = (
+        select(findings.c.id, findings.c.text, findings.c.polarity, findings.c.category,
+               corrected.c.n)
+        .join(corrected, corrected.c.finding_id == findings.c.id)
+        .order_by(findings.c.id)
+    )
+    with engine.connect() as conn:
+        return [CorrectedFinding(*row) for row in conn.execute(query).all()]
