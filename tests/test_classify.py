@@ -7,7 +7,8 @@ import pytest
 
 from pipeline.classify.features import Statement, segment_words
 from pipeline.classify.model import ModelMismatchError, check_compatible, load_classifier
-from pipeline.classify.train import load_corpus, to_statement, train
+from pipeline.classify.train import load_corpus, records_from_corrections, to_statement, train
+from pipeline.store.database import CorrectedFinding
 
 TINY = [
     ("a1", "UBND xã đã niêm yết công khai đầy đủ thủ tục hành chính", True, "strength", "niem_yet_cong_khai", ""),
@@ -93,3 +94,14 @@ def test_the_corpus_is_valid_and_large_enough():
     assert len(records) >= 2500
     assert len(records) - len(findings) >= 500
     assert len({r.id for r in records}) == len(records)
+
+
+def test_corrections_are_learned_as_extra_records(tiny_corpus, tmp_path):
+    extra = records_from_corrections([
+        CorrectedFinding(finding_id=7, text="một số công chức không đeo thẻ khi làm việc", polarity="limitation",
+                         category="gio_giac_lam_viec", corrections=1),
+    ] * 6)
+    assert extra[0].id == "corr-00000007" and extra[0].finding
+    card = train(corpus_dir=tiny_corpus, output=tmp_path / "m.joblib", extra=extra)
+    assert card["records"] == len(TINY) + 6 and card["extra_records"] == 6
+    assert "6 from analysts' corrections" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")

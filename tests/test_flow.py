@@ -1,5 +1,6 @@
 """End to end: the Prefect flow ingests the seed articles into a temporary SQLite database."""
 
+import json
 import shutil
 
 import pytest
@@ -7,10 +8,11 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from flows.ingest import run_ingest
+from pipeline.classify.train import records_from_corrections
 from pipeline.cli import app
 from pipeline.query.findings import FindingFilter, query_findings, summarise
 from pipeline.store import schema
-from pipeline.store.database import load_document, open_database
+from pipeline.store.database import corrected_findings, load_document, open_database
 
 from .conftest import SEEDS, require_shared
 
@@ -84,3 +86,46 @@ def test_query_command_filters_and_formats(ingested):
     assert len(lines) > 1 and "recommendation" in lines[1]
     bad = runner.invoke(app, ["query", "--db", db_url, "--category", "nonsense"])
     assert bad.exit_code != 0
+
+
+def test_failures_command_lists_the_bad_file(ingested):
+    _, db_url, _, _ = ingested
+    out = CliRunner().invoke(app, ["failures", "--db", db_url, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert [(r["path"].endswith("broken.txt"), r["stage"], r["attempts"]) for r in rows] == [(True, "read", 2)]
+
+
+def test_recurrence_and_cites_commands(ingested):
+    _, db_url, _, _ = ingested
+    runner = CliRunner()
+    out = runner.invoke(app, ["recurrence", "--db", db_url, "--min-documents", "1", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert rows and all(r["polarity"] == "limitation" and r["documents"] >= 1 for r in rows)
+    out = runner.invoke(app, ["cites", "Chỉ thị 26", "--db", db_url, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    cited = json.loads(out.stdout)
+    assert cited and all(r["kind"] == "Chỉ thị" and "26" in (r["number"] or r["text"]) for r in cited)
+    none = runner.invoke(app, ["cites", "Nghị định 999/2099/NĐ-CP", "--db", db_url])
+    assert "no stored document cites it" in none.stdout
+
+
+def test_a_correction_is_logged_and_becomes_training_data(ingested, tmp_path):
+    _, db_url, _, _ = ingested
+    engine = open_database(db_url)
+    row = query_findings(engine, FindingFilter(limit=1))[0]
+    new_category = "luu_tru_ho_so" if row.category != "luu_tru_ho_so" else "tai_chinh"
+    out = CliRunner().invoke(app, ["correct", str(row.id), "--category", new_category, "--who", "analyst-1",
+                                   "--db", db_url])
+    assert out.exit_code == 0, out.output
+    with engine.connect() as conn:
+        logged = conn.execute(select(schema.corrections.c.field, schema.corrections.c.old,
+                                     schema.corrections.c.new, schema.corrections.c.who)).all()
+    assert logged == [("category", row.category, new_category, "analyst-1")]
+    corrected = corrected_findings(engine)
+    assert [(c.finding_id, c.category) for c in corrected] == [(row.id, new_category)]
+    records = records_from_corrections(corrected)
+    assert records[0].text == row.text and records[0].finding and records[0].category == new_category
+    unknown = CliRunner().invoke(app, ["correct", "999999", "--category", "mot_cua", "--db", db_url])
+    assert unknown.exit_code == 1 and "no finding" in unknown.output
