@@ -94,8 +94,10 @@ class DatesComponent:
     """Dates and periods, year-filled from the publication date, into `doc._.dates`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        published = doc._.metadata.published if doc._.metadata else None
-        year = int(published[:4]) if published and (doc._.metadata.published_confidence or 0) >= 0.5 else None
+        meta = doc._.metadata
+        published = meta.published if meta and (meta.published_confidence or 0) >= 0.5 else None
+        dated = published or (meta.issued if meta else None)
+        year = int(dated[:4]) if dated else None
         doc._.dates = find_dates(doc.text, reference_year=year)
         _versions(doc)["dates"] = DATES_VERSION
         return doc
@@ -116,6 +118,7 @@ class LegalRefsComponent:
             doc.text, doc._.dates, sentences=sentence_spans(doc),
             document_spans=[r.span for r in doc._.legal_refs],
             published_span=meta.published_span if meta else None,
+            issued_span=meta.issued_span if meta else None,
         )
         _versions(doc)["legal_refs"] = LEGAL_REFS_VERSION
         return doc

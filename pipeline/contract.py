@@ -55,6 +55,7 @@ class DocumentInfo:
     text_chars: int = 0
     text: str | None = None
     published_confidence: float | None = None
+    issued: str | None = None  # a formal document's own date (its place-date line), ISO
 
 
 @dataclass

@@ -36,6 +36,8 @@ class Metadata:
     published_span: tuple[int, int] | None = None
     publisher: str | None = None
     kind: str = "other"
+    issued: str | None = None  # a formal document's own date ('Hà Tĩnh, ngày 9 tháng 10 năm 2022')
+    issued_span: tuple[int, int] | None = None
 
 
 def _iso(day: str, month: str, year: str) -> str | None:
@@ -49,14 +51,14 @@ def find_publication_date(lines: list[Line]) -> tuple[str | None, float | None, 
     """The publication date, its confidence and its span.
 
     A 'Đăng ngày:'/'Cập nhật ngày:' line or a '(14:21 23/03/2020)' stamp after
-    the title is the publication date; a formal document's 'Hà Tĩnh, ngày 9
-    tháng 10 năm 2022' is its date; a site's date bar ('Thứ tư, 29/03/2023')
-    is only the day the page was saved, used when nothing else is given.
+    the title is the publication date; a site's date bar ('Thứ tư, 29/03/2023')
+    is only the day the page was saved, used when nothing else is given. A
+    formal document's place-date line is its issue date (`find_issue_date`).
     """
     candidates: list[tuple[float, str, tuple[int, int]]] = []
     for line in lines[:80]:
         for pattern, confidence in (
-            (_DATELINE_DATE, 0.95), (_TITLE_STAMP, 0.9), (_PLACE_DATE, 0.85), (_DATEBAR_DATE, 0.3),
+            (_DATELINE_DATE, 0.95), (_TITLE_STAMP, 0.9), (_DATEBAR_DATE, 0.3),
         ):
             match = pattern.search(line.text)
             if match and (iso := _iso(*match.groups()[-3:])):
@@ -68,6 +70,16 @@ def find_publication_date(lines: list[Line]) -> tuple[str | None, float | None, 
         return None, None, None
     confidence, iso, span = max(candidates, key=lambda c: c[0])
     return iso, confidence, span
+
+
+def find_issue_date(lines: list[Line]) -> tuple[str | None, tuple[int, int] | None]:
+    """A formal document's own date from its place-date line, and its span."""
+    for line in lines[:80]:
+        match = _PLACE_DATE.search(line.text)
+        if match and (iso := _iso(*match.groups()[-3:])):
+            offset = line.start + (len(line.text) - len(line.text.lstrip()))
+            return iso, (offset + match.start(), offset + match.end())
+    return None, None
 
 
 def find_publisher(lines: list[Line]) -> str | None:
@@ -116,7 +128,10 @@ def extract_metadata(
         published, confidence, span = hint_published, 0.95, None
     publisher = hint_publisher or find_publisher(lines)
     has_dateline = any(line.kind == "dateline" for line in lines)
+    issued, issued_span = find_issue_date(lines)
     return Metadata(
+        issued=issued,
+        issued_span=issued_span,
         title=hint_title or find_title(lines),
         published=published,
         published_confidence=confidence,

@@ -54,6 +54,7 @@ class Extractor:
         result.document = DocumentInfo(
             title=meta.title, published=meta.published, publisher=meta.publisher, kind=meta.kind,
             text_chars=len(text), text=text, published_confidence=meta.published_confidence,
+            issued=meta.issued,
         )
         result.units = doc._.units
         result.dates = doc._.dates

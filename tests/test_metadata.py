@@ -14,9 +14,13 @@ def meta(text, **hints):
         ("Tiêu đề bài\nĐăng ngày: 25/08/2017 10:48:24\nNội dung bài viết dài.", "2017-08-25", 0.9),
         ("Tiêu đề bài\nCập nhật ngày: 23/03/2013 07:57:48\nNội dung.", "2013-03-23", 0.9),
         ("Mỹ Đức: Khắc phục tồn tại (14:21 23/03/2020)\nHNP - Nội dung bài viết.", "2020-03-23", 0.9),
-        ("UBND TỈNH HÀ TĨNH\nHà Tĩnh, ngày 09 tháng 10 năm 2022\nTHÔNG BÁO\nKết luận kiểm tra", "2022-10-09", 0.8),
     ],
 )
+def test_a_formal_documents_place_date_line_is_its_issue_date_not_a_publication_date():
+    found = meta("UBND TỈNH HÀ TĨNH\nHà Tĩnh, ngày 09 tháng 10 năm 2022\nTHÔNG BÁO\nKết luận kiểm tra")
+    assert (found.published, found.issued, found.kind) == (None, "2022-10-09", "report")
+
+
 def test_publication_date(text, published, confidence_at_least):
     m = meta(text)
     assert m.published == published

@@ -14,7 +14,7 @@ _DAY_CUE = r"(?:ngày|sáng|chiều|trưa|tối|đêm|hôm|từ|đến|tới|tr�
 
 _FULL_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4})(?![\d/])")
 _FULL_WORDS = re.compile(
-    r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE
+    r"(?:ngày\s+)?(?<![\d/.-])(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:năm|/)\s*(\d{4})", re.IGNORECASE
 )
 _DAY_MONTH = re.compile(
     rf"(?<!\w)(?:{_DAY_CUE}\s+(?:ngày\s+)?(\d{{1,2}})\s?/\s?(\d{{1,2}})|ngày\s+(\d{{1,2}})-(\d{{1,2}}))"
@@ -123,12 +123,14 @@ def assign_date_roles(
     sentences: Iterable[Span],
     document_spans: Iterable[Span] = (),
     published_span: Span | None = None,
+    issued_span: Span | None = None,
 ) -> None:
     """Give each date a role, in place.
 
     published: the date the metadata took as the publication date;
     document: a date attached to a cited document ('... ngày 19/01/2017 của
-    UBND tỉnh', or inside a legal reference); inspection: a day in a sentence
+    UBND tỉnh', or inside a legal reference, or the document's own issue
+    date); inspection: a day in a sentence
     about the inspection itself; period: years, quarters, school years.
     """
     sentence_list = list(sentences)
@@ -136,6 +138,9 @@ def assign_date_roles(
     for date in dates:
         if published_span and date.span[0] >= published_span[0] and date.span[1] <= published_span[1]:
             date.role = "published"
+            continue
+        if issued_span and date.span[0] >= issued_span[0] and date.span[1] <= issued_span[1]:
+            date.role = "document"
             continue
         if date.role == "period" or not is_day_precision(date.iso):
             date.role = "period"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from pipeline.contract import DateMention, LegalRef
+from pipeline.extract.dates import find_dates, is_day_precision
 
 LEGAL_REFS_VERSION = "legal_refs.v1"
 
@@ -51,6 +52,9 @@ def find_legal_refs(text: str, *, dates: list[DateMention] = ()) -> list[LegalRe
         if date_match:
             date_span_start = date_match.start(1)
             ref_date = next((d.iso for d in dates if d.span[0] == date_span_start), None)
+            if ref_date is None:
+                parsed = find_dates(date_match.group(1))
+                ref_date = parsed[0].iso if parsed and is_day_precision(parsed[0].iso) else None
             end = date_match.end(1)
         issuer = None
         issuer_match = _ISSUER_TAIL.match(text, end)

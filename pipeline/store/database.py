@@ -175,10 +175,10 @@ def _clean(text: str | None) -> str | None:
 
 
 def _document_date(result: ExtractResult) -> tuple[str, str, str] | None:
-    """The published date, else the earliest inspection date that has a year: (iso, first, last)."""
-    published = result.document.published
-    if published and (bounds := date_bounds(published)):
-        return published, *bounds
+    """The published date, else the issue date, else the earliest inspection date: (iso, first, last)."""
+    for dated in (result.document.published, result.document.issued):
+        if dated and (bounds := date_bounds(dated)):
+            return dated, *bounds
     inspections = sorted(
         (bounds, d.iso) for d in result.dates
         if d.role == "inspection" and (bounds := date_bounds(d.iso))
@@ -204,6 +204,7 @@ def _insert_document(conn: Connection, result: ExtractResult) -> int:
         "title": _clean(document.title),
         "published": document.published,
         "published_confidence": document.published_confidence,
+        "issued": document.issued,
         "publisher": document.publisher,
         "kind": document.kind,
         "text": text,
@@ -516,7 +517,7 @@ def load_document(engine: Engine, key: str) -> ExtractResult | None:
                       pages=doc.pages, ocr=bool(doc.ocr), size_bytes=doc.size_bytes),
         document=DocumentInfo(title=doc.title, published=doc.published, publisher=doc.publisher,
                               kind=doc.kind, text_chars=doc.text_chars, text=doc.text,
-                              published_confidence=doc.published_confidence),
+                              published_confidence=doc.published_confidence, issued=doc.issued),
         status=doc.status,
         errors=[StageError(e["stage"], e["message"]) for e in doc.errors or []],
         units=[

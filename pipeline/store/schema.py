@@ -76,6 +76,7 @@ documents = Table(
     Column("title", Text),
     Column("published", String),
     Column("published_confidence", Float),
+    Column("issued", String),
     Column("publisher", Text),
     Column("kind", String, nullable=False, default="other"),
     Column("text", Text),
