@@ -19,8 +19,26 @@ UNITS_VERSION = "units.v1"
 
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _LOWER = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
-_CAP_WORD = rf"[{_UPPER}][{_LOWER}'’]*(?:-[{_UPPER}{_LOWER}][{_LOWER}]*)?"
-_PLACE_NAME = rf"(?:{_CAP_WORD}(?:\s{_CAP_WORD}){{0,3}}|\d{{1,2}}(?!\d|/))"
+# A capitalised syllable: 'Tam', 'Đắk', 'H'Mông', two-capital 'AL' (xã AL Bá); never a run
+# of capitals such as 'UBND'. Names join syllables by one space, never a line break.
+_CAP_WORD = (
+    rf"[{_UPPER}](?:[{_UPPER}](?![{_UPPER}{_LOWER}])|[{_LOWER}]*(?:['’][{_UPPER}]?[{_LOWER}]+)?)"
+    rf"(?:-[{_UPPER}{_LOWER}][{_LOWER}]*)?(?![{_UPPER}{_LOWER}\d])"
+)
+_PLACE_NAME = rf"(?:{_CAP_WORD}(?: {_CAP_WORD}){{0,3}}|\d{{1,2}}(?!\d|/))"
+# What follows a list's last place name when the list has ended: an institution or a person.
+_NOT_A_PLACE = re.compile(
+    r"(UBND|HĐND|Ủy|Chủ|Phó|Đoàn|Tổ|Sở|Phòng|Ban|Trạm|Trường|Công an|Bộ phận|Thực hiện|Văn phòng|"
+    r"Trung tâm|Chi nhánh|Chi cục|Hội|Đội|Bệnh viện|Thư viện|Nhà văn hóa|Kho bạc|Bưu điện|Ngân hàng|"
+    r"Hạt|Đài|Cán bộ|Công chức|Lãnh đạo|Qua|Tại|Theo|Tuy|Đồng chí|Ông|Bà)\b"
+)
+_SURNAMES = frozenset(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương "
+    "Mai Cao Tạ Lâm Hà Tô Chu Lưu Vương Quách Thái Triệu Kiều Tăng Lò Lục Nông".split()
+)
+_PERSON_ROLE_BEFORE = re.compile(
+    r"(chủ tịch|phó|trưởng|giám đốc|bí thư|đồng chí|ông|bà|thường trực)[^.;:\n]{0,25}$", re.IGNORECASE
+)
 
 ADMIN_LEVELS = {  # level word -> (level code, canonical prefix)
     "thị trấn": ("thi_tran", "thị trấn"),
@@ -36,7 +54,7 @@ ADMIN_LEVELS = {  # level word -> (level code, canonical prefix)
 }
 _ADMIN_WORD = "|".join(sorted((re.escape(w) for w in ADMIN_LEVELS), key=len, reverse=True))
 _ADMIN = re.compile(
-    rf"(?<![\w.])(?P<plural>(?i:các|những|\d+)\s+)?(?P<level>(?i:{_ADMIN_WORD}))(?:\s*:)?\s+(?P<name>{_PLACE_NAME})"
+    rf"(?<![\w.])(?P<plural>(?i:các|những|\d+)\s+)?(?P<level>(?i:{_ADMIN_WORD}))(?:[ \t]*:)?[ \t]+(?P<name>{_PLACE_NAME})"
 )
 _LIST_ITEM = re.compile(
     rf"\s*(?:,\s*và\b|,|;|\bvà\b)\s*(?P<name>{_PLACE_NAME})(?!\s*(?i:{_ADMIN_WORD})\b)"
@@ -163,6 +181,8 @@ def find_unit_mentions(text: str) -> list[UnitMention]:
         if level in ("huyen", "quan", "thi_xa", "thanh_pho", "tinh") and name[0].isdigit() and level != "quan":
             continue
         start, end = m.start("level"), m.end("name")
+        if _is_person(text, start, name):
+            continue  # 'Phó Chủ tịch UBND huyện Trần Văn A' names a person, not a district
         parent = None
         paren = _PAREN_PARENT.match(text, end)
         comma = _COMMA_PARENT.match(text, end)
@@ -170,6 +190,8 @@ def find_unit_mentions(text: str) -> list[UnitMention]:
             parent = f"huyện {paren.group('name')}"
         elif level in COMMUNE_LEVELS + ("truong",) and comma:
             parent = _admin_name(ADMIN_LEVELS[comma.group("level").lower()][0], comma.group("name"))
+        if level in ("thi_tran", "phuong") and re.search(r"xã\s*(,|và|/)\s*$", text[max(0, start - 8) : start]):
+            level = "xa"  # 'tại 4 xã, thị trấn: A, B, C' lists communes; a town is named 'thị trấn D'
         mentions.append(UnitMention(level, _admin_name(level, name), (start, end), parent))
         pos = end
         while True:
@@ -177,17 +199,45 @@ def find_unit_mentions(text: str) -> list[UnitMention]:
             if not item or item.group("name")[0].isdigit() and level not in ("phuong", "quan"):
                 break
             item_name = item.group("name")
-            if re.match(r"(UBND|HĐND|Ủy|Chủ|Phó|Đoàn|Tổ|Sở|Phòng|Ban)\b", item_name):
+            if _NOT_A_PLACE.match(text, item.start("name")):
                 break
             mentions.append(
                 UnitMention(level, _admin_name(level, item_name), item.span("name"), parent, in_list=True)
             )
             pos = item.end("name")
     mentions.extend(_find_agencies(text))
+    sector = _find_sector_units(text)
+    # 'Trạm Y tế xã A' is the station, not also the commune it serves.
+    mentions = [m for m in mentions if not any(s.span[0] <= m.span[0] < s.span[1] for s in sector)]
+    mentions.extend(sector)
     for m in _SCHOOL.finditer(text):
         mentions.append(UnitMention("truong", f"trường {m.group('type')} {m.group('name')}", m.span()))
     mentions.sort(key=lambda u: u.span)
     return mentions
+
+
+def _is_person(text: str, start: int, name: str) -> bool:
+    words = name.split()
+    return (len(words) >= 3 and words[0] in _SURNAMES
+            and bool(_PERSON_ROLE_BEFORE.search(text[max(0, start - 40) : start])))
+
+
+_SECTOR_UNIT = re.compile(
+    rf"(?<!\w)(?P<kind>Trạm [Yy] tế|Công an|Ban Chỉ huy Quân sự)\s+"
+    rf"(?P<level>xã|phường|thị trấn|huyện|quận|thị xã|thành phố)\s+(?P<name>{_PLACE_NAME})"
+)
+
+
+def _find_sector_units(text: str) -> list[UnitMention]:
+    """Health stations, police and military commands of a commune or district."""
+    found = []
+    for m in _SECTOR_UNIT.finditer(text):
+        kind = m.group("kind")
+        kind = "Trạm Y tế" if kind.lower().startswith("trạm") else kind
+        level, _ = ADMIN_LEVELS[m.group("level")]
+        name = f"{kind} {_admin_name(level, m.group('name'))}"
+        found.append(UnitMention("co_quan", name, (m.start(), m.end()), key=name))
+    return found
 
 
 def _find_agencies(text: str) -> list[UnitMention]:
@@ -337,15 +387,25 @@ def _province_from_mentions(mentions: list[UnitMention]) -> str | None:
 
 
 def _fill_phong_parents(units: dict[str, Unit], mentions: list[UnitMention]) -> None:
-    """'Phòng GD&ĐT huyện' takes the district named nearest before it."""
+    """A district office ('Phòng Tư pháp', 'Phòng GD&ĐT huyện') takes the district named nearest before it.
+
+    Its name keeps the fullest wording the text uses for it, plus the district.
+    """
     districts = [m for m in mentions if m.level in DISTRICT_LEVELS]
     for m in mentions:
-        if m.level != "phong" or not (m.parent and m.parent.startswith("?")):
+        if m.level != "phong":
+            continue
+        unit = units[m.key]
+        if len(m.name) > len(unit.name) and not unit.parent:
+            unit.name = m.name
+        if unit.parent or (m.parent and not m.parent.startswith("?")):
             continue
         before = [d for d in districts if d.span[0] < m.span[0]] or districts
-        unit = units[m.key]
-        if before and unit.parent is None:
+        if before:
             unit.parent = before[-1].name
+    for unit in units.values():
+        if unit.level == "phong" and unit.parent and not unit.name.endswith(unit.parent):
+            unit.name = re.sub(r"\s+(huyện|quận|thị xã|thành phố)$", "", unit.name)
             unit.name = f"{unit.name} {unit.parent}"
 
 
