@@ -95,8 +95,8 @@ class DatesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         meta = doc._.metadata
-        published = meta.published if meta and (meta.published_confidence or 0) >= 0.5 else None
-        dated = published or (meta.issued if meta else None)
+        # Even a site's date bar (low confidence as a publication date) gives the year.
+        dated = (meta.published or meta.issued) if meta else None
         year = int(dated[:4]) if dated else None
         doc._.dates = find_dates(doc.text, reference_year=year)
         _versions(doc)["dates"] = DATES_VERSION

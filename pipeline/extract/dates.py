@@ -24,6 +24,14 @@ _DAY_MONTH = re.compile(
 _DAY_MONTH_WORDS = re.compile(
     r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?!\s+năm\s+\d)(?!\d)", re.IGNORECASE
 )
+# 'từ ngày 17 đến 19-7-2023', 'trong 2 ngày 21 và 22/9', 'ngày 27 và 28 tháng 6 năm 2023':
+# the first day shares the month and year written after the second.
+_DAY_RANGE = re.compile(
+    r"(?<!\w)ngày\s+(\d{1,2})\s*(?:đến|và|-|–)\s*(?:ngày\s+)?\d{1,2}"
+    r"(?:\s?[/.-]\s?(\d{1,2})(?:\s?[/.-]\s?(\d{4}))?|\s+tháng\s+(\d{1,2})(?:\s*(?:năm|/)\s*(\d{4}))?)"
+    r"(?![\d/])",
+    re.IGNORECASE,
+)
 _MONTH_YEAR = re.compile(r"tháng\s+(\d{1,2})\s*(?:/|năm)\s*(\d{4})(?!\d)", re.IGNORECASE)
 _QUARTER = re.compile(r"quý\s+(I{1,3}|IV|[1-4])\s*(?:/|năm)\s*(\d{4})", re.IGNORECASE)
 _HALF_YEAR = re.compile(r"(6|sáu)\s+tháng\s+(đầu|cuối)\s+năm\s+(\d{4})", re.IGNORECASE)
@@ -71,6 +79,13 @@ def find_dates(text: str, *, reference_year: int | None = None) -> list[DateMent
         d, mo, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if _valid(d, mo) and 1900 <= y <= 2100:
             add(m.span(), f"{y:04d}-{mo:02d}-{d:02d}")
+    for m in _DAY_RANGE.finditer(text):
+        d = int(m.group(1))
+        mo = int(m.group(2) or m.group(4))
+        year_text = m.group(3) or m.group(5)
+        year = int(year_text) if year_text else reference_year
+        if _valid(d, mo):
+            add((m.start(), m.end(1)), f"{year:04d}-{mo:02d}-{d:02d}" if year else f"--{mo:02d}-{d:02d}")
     for pattern in (_DAY_MONTH, _DAY_MONTH_WORDS):
         for m in pattern.finditer(text):
             groups = [g for g in m.groups() if g is not None]
