@@ -56,3 +56,16 @@ def test_roles_published_document_inspection():
     assert {d.iso: d.role for d in dates} == {
         "2017-08-25": "published", "2017-01-19": "document", "2017-08-24": "inspection",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Từ ngày 17 đến 19-7-2023, Đoàn kiểm tra", ["2023-07-17", "2023-07-19"]),
+        ("Trong 2 ngày 21 và 22/9, Đoàn kiểm tra", ["--09-21", "--09-22"]),
+        ("Ngày 27 và 28 tháng 6 năm 2023, Đoàn", ["2023-06-27", "2023-06-28"]),
+        ("Hà Nội, 12 tháng 5 năm 2023", ["2023-05-12"]),
+    ],
+)
+def test_day_ranges_share_the_month_and_year_written_last(text, expected):
+    assert [d.iso for d in find_dates(text)] == expected

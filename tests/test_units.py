@@ -83,3 +83,19 @@ def test_bare_name_refers_to_a_known_unit():
 def test_title_subject_is_inspected():
     units = units_of("Mỹ Đức: Khắc phục tồn tại\nUBND huyện Mỹ Đức sẽ tiếp tục chỉ đạo.", title="Mỹ Đức: Khắc phục tồn tại")
     assert units["huyện Mỹ Đức"].role == "inspected"
+
+
+def test_names_never_cross_a_line_and_lists_stop_at_institutions():
+    names = [m.name for m in find_unit_mentions("UBND huyện Triệu Sơn\nCập nhật ngày 5/6")]
+    assert names == ["huyện Triệu Sơn"]
+    names = [m.name for m in find_unit_mentions("kiểm tra các xã AL Bá, Ia Ko và Trạm Y tế xã Ia Ko.")]
+    assert names == ["xã AL Bá", "xã Ia Ko", "Trạm Y tế xã Ia Ko"]
+
+
+def test_a_person_after_a_unit_word_is_not_a_unit():
+    assert find_unit_mentions("Phó Chủ tịch UBND huyện Trần Đình Khôi phát biểu") == []
+
+
+def test_a_mixed_commune_list_keeps_communes_as_xa():
+    names = [m.name for m in find_unit_mentions("tại 4 xã, thị trấn: Đông Thành, Khải Xuân, thị trấn Thanh Ba")]
+    assert names == ["xã Đông Thành", "xã Khải Xuân", "thị trấn Thanh Ba"]
