@@ -9,7 +9,6 @@ versions of everything a stored result depends on are in `doc._.versions`.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import spacy
@@ -48,9 +47,20 @@ def _versions(doc: Doc) -> dict[str, str]:
     return doc._.versions
 
 
+def doc_text(doc: Doc) -> str:
+    """The doc's text, built once (spaCy rebuilds `doc.text` from the tokens on every access)."""
+    cached = doc.user_data.get("text")
+    if cached is None:
+        cached = doc.user_data["text"] = doc.text
+    return cached
+
+
 def sentence_spans(doc: Doc) -> list[Span]:
-    """(start, end) character offsets of the doc's sentences."""
-    return [(s.start_char, s.end_char) for s in doc.sents]
+    """(start, end) character offsets of the doc's sentences (computed once per doc)."""
+    cached = doc.user_data.get("sentence_spans")
+    if cached is None:
+        cached = doc.user_data["sentence_spans"] = [(s.start_char, s.end_char) for s in doc.sents]
+    return cached
 
 
 @Language.factory("findings_layout_v1")
@@ -62,7 +72,7 @@ class LayoutComponent:
     """Classify lines (body, caption, chrome, heading...) into `doc._.lines`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.lines = classify_lines(doc.text)
+        doc._.lines = classify_lines(doc_text(doc))
         _versions(doc)["layout"] = LAYOUT_VERSION
         return doc
 
@@ -98,7 +108,7 @@ class DatesComponent:
         # Even a site's date bar (low confidence as a publication date) gives the year.
         dated = (meta.published or meta.issued) if meta else None
         year = int(dated[:4]) if dated else None
-        doc._.dates = find_dates(doc.text, reference_year=year)
+        doc._.dates = find_dates(doc_text(doc), reference_year=year)
         _versions(doc)["dates"] = DATES_VERSION
         return doc
 
@@ -112,10 +122,10 @@ class LegalRefsComponent:
     """Cited documents into `doc._.legal_refs`, then the dates' roles."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.legal_refs = find_legal_refs(doc.text, dates=doc._.dates)
+        doc._.legal_refs = find_legal_refs(doc_text(doc), dates=doc._.dates)
         meta = doc._.metadata
         assign_date_roles(
-            doc.text, doc._.dates, sentences=sentence_spans(doc),
+            doc_text(doc), doc._.dates, sentences=sentence_spans(doc),
             document_spans=[r.span for r in doc._.legal_refs],
             published_span=meta.published_span if meta else None,
             issued_span=meta.issued_span if meta else None,
@@ -139,7 +149,7 @@ class UnitsComponent:
         meta = doc._.metadata
         province = self.gazetteer.province_in(meta.publisher) if meta and meta.publisher else None
         doc._.units = build_units(
-            doc.text, sentences=sentence_spans(doc), gazetteer=self.gazetteer,
+            doc_text(doc), sentences=sentence_spans(doc), gazetteer=self.gazetteer,
             title=meta.title if meta else None, province_hint=province,
         )
         _versions(doc)["units"] = UNITS_VERSION
@@ -156,7 +166,7 @@ class CandidatesComponent:
     """Atomic candidate clauses with their discourse polarity into `doc._.candidates`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.candidates = find_candidates(doc.text, doc._.lines, sentence_spans(doc))
+        doc._.candidates = find_candidates(doc_text(doc), doc._.lines, sentence_spans(doc))
         _versions(doc)["findings"] = FINDINGS_VERSION
         return doc
 
@@ -191,13 +201,13 @@ class ClassifierComponent:
         self.review_threshold = review_threshold
 
     def __call__(self, doc: Doc) -> Doc:
-        candidates: list[Candidate] = doc._.candidates or []
+        candidates = [c for c in doc._.candidates or [] if not is_background(c.text)]
         statements = [self._statement(doc, c) for c in candidates]
-        predictions = self.bundle.predict(statements)
+        predictions = self.bundle.predict(statements, finding_floor=self.finding_threshold / 2)
         findings: list[Finding] = []
         for candidate, prediction in zip(candidates, predictions, strict=True):
             threshold = self.finding_threshold / (2 if candidate.context_polarity else 1)
-            if is_background(candidate.text) or prediction.finding_probability < threshold:
+            if prediction is None or prediction.finding_probability < threshold:
                 continue
             polarity, source, polarity_p = _decide_polarity(candidate, prediction)
             confidence = round(polarity_p * prediction.category_probability, 4)
@@ -250,7 +260,7 @@ def attribute_units(doc: Doc, candidate: Candidate) -> list[str]:
     for span in (candidate.span, candidate.sentence_span):
         found = _units_in(units, span)
         if found:
-            return _with_list_members(found, units, span)
+            return [u.name for u in found]
     line = next((ln for ln in doc._.lines if ln.start <= candidate.span[0] <= ln.end), None)
     if line:
         found = _units_in(units, (line.start, candidate.span[0]))
@@ -265,10 +275,6 @@ def attribute_units(doc: Doc, candidate: Candidate) -> list[str]:
         return [u.name for pos, u in before if nearest - pos < 200]
     inspected = [u.name for u in units if u.role == "inspected"]
     return inspected if len(inspected) <= 3 else []
-
-
-def _with_list_members(found: list[Unit], units: list[Unit], span: Span) -> list[str]:
-    return [u.name for u in found]
 
 
 def _promote_finding_subjects(doc: Doc, findings: list[Finding]) -> None:
@@ -298,7 +304,3 @@ def build_nlp(*, model_path: Path = MODEL_PATH, with_classifier: bool = True) ->
         else:
             nlp.add_pipe(pipe)
     return nlp
-
-
-def strip_space(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()

@@ -15,6 +15,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+import sklearn
 
 from pipeline.classify.features import Statement
 from pipeline.taxonomy import load_taxonomy
@@ -63,37 +64,40 @@ class ClassifierBundle:
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump(self, path, compress=3)
 
-    def predict(self, statements: list[Statement]) -> list[Prediction]:
-        """Classify a batch of statements (one call per document, not per clause)."""
+    def predict(self, statements: list[Statement], *, finding_floor: float = 0.0) -> list[Prediction | None]:
+        """Classify a batch of statements (one call per document, not per clause).
+
+        Statements whose finding probability is below `finding_floor` are not
+        given a polarity or category (None in their place): it saves the two
+        other models' work on the many clauses that are not findings.
+        """
         if not statements:
             return []
-        records = [s.as_record() for s in statements]
-        finding_p = self.finding.predict_proba(records)[:, list(self.finding.classes_).index(True)]
-        polarity_p = self.polarity.predict_proba(records)
-        category_p = self.category.predict_proba(records)
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            records = [s.as_record() for s in statements]
+            finding_p = self.finding.predict_proba(records)[:, list(self.finding.classes_).index(True)]
+            kept = [i for i, p in enumerate(finding_p) if p >= finding_floor]
+            predictions: list[Prediction | None] = [None] * len(records)
+            if not kept:
+                return predictions
+            kept_records = [records[i] for i in kept]
+            polarity_p = self.polarity.predict_proba(kept_records)
+            category_p = self.category.predict_proba(kept_records)
         polarity_classes = list(self.polarity.classes_)
         category_classes = list(self.category.classes_)
-        predictions = []
-        for i in range(len(records)):
-            pi = int(np.argmax(polarity_p[i]))
-            order = np.argsort(category_p[i])[::-1][:3]
-            predictions.append(
-                Prediction(
-                    finding_probability=float(finding_p[i]),
-                    polarity=polarity_classes[pi],
-                    polarity_probability=float(polarity_p[i][pi]),
-                    category=category_classes[order[0]],
-                    category_probability=float(category_p[i][order[0]]),
-                    category_ranking=[(category_classes[j], float(category_p[i][j])) for j in order],
-                )
+        for row, i in enumerate(kept):
+            pi = int(np.argmax(polarity_p[row]))
+            order = np.argsort(category_p[row])[::-1][:3]
+            predictions[i] = Prediction(
+                finding_probability=float(finding_p[i]),
+                polarity=polarity_classes[pi],
+                polarity_probability=float(polarity_p[row][pi]),
+                category=category_classes[order[0]],
+                category_probability=float(category_p[row][order[0]]),
+                category_ranking=[(category_classes[j], float(category_p[row][j])) for j in order],
             )
         return predictions
 
-    def polarity_probability(self, statement: Statement, polarity: str) -> float:
-        """The model's probability for a given polarity (used when rules decide)."""
-        proba = self.polarity.predict_proba([statement.as_record()])[0]
-        classes = list(self.polarity.classes_)
-        return float(proba[classes.index(polarity)]) if polarity in classes else 0.0
 
 
 def check_compatible(bundle: ClassifierBundle) -> None:
