@@ -34,8 +34,7 @@ train: setup
 	$(BIN)/findings train
 
 evaluate: setup
-	$(BIN)/findings evaluate --gold ../shared/gold --docs ../shared/seeds
-	$(BIN)/findings evaluate --gold corpus/eval/gold --docs corpus/eval/docs
+	$(BIN)/findings evaluate
 
 bench: setup system-deps
 	$(BIN)/python bench/bench_extract.py
