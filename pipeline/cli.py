@@ -33,13 +33,10 @@ def _quiet_logging(verbose: bool) -> None:
 
 
 def _prepare_prefect(verbose: bool) -> None:
-    """Prefect reads these when imported: keep its own logs out of the user's terminal."""
+    """Prefect reads its settings when imported; `flows` quiets it unless --verbose."""
     if verbose:
-        return
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "ERROR")
-    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
 
 
 @app.command()
