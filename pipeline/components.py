@@ -9,6 +9,7 @@ versions of everything a stored result depends on are in `doc._.versions`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import spacy
@@ -139,6 +140,9 @@ def make_units(nlp: Language, name: str) -> UnitsComponent:
     return UnitsComponent()
 
 
+_SELF_ASSESSMENT = re.compile(r"tự kiểm tra|tự đánh giá|tự chấm điểm", re.IGNORECASE)
+
+
 class UnitsComponent:
     """Administrative units with roles, resolved against the gazetteer, into `doc._.units`."""
 
@@ -151,6 +155,8 @@ class UnitsComponent:
         doc._.units = build_units(
             doc_text(doc), sentences=sentence_spans(doc), gazetteer=self.gazetteer,
             title=meta.title if meta else None, province_hint=province,
+            self_assessment=bool(meta and meta.title and _SELF_ASSESSMENT.search(meta.title)),
+            skip_spans=[(ln.start, ln.end) for ln in doc._.lines if ln.kind in ("chrome", "byline")],
         )
         _versions(doc)["units"] = UNITS_VERSION
         _versions(doc)["gazetteer"] = GAZETTEER_VERSION

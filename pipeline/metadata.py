@@ -17,6 +17,11 @@ _DATELINE_DATE = re.compile(
 )
 _TITLE_STAMP = re.compile(rf"\(\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*,?\s*{_DMY}\s*\)\s*$")
 _DATEBAR_DATE = re.compile(rf"^(?:thứ \w+|chủ nhật)\s*,?\s*(?:ngày\s*)?{_DMY}\s*$", re.IGNORECASE)
+# 'Thứ Hai, 11/10/2021 - 15:20': a weekday with a time is the article's own timestamp.
+_WEEKDAY_STAMP = re.compile(
+    rf"^(?:thứ \w+|chủ nhật)\s*,?\s*(?:ngày\s*)?{_DMY}\s*[-–|,]?\s*\d{{1,2}}[:h]\d{{2}}(?::\d{{2}})?\s*(?:\(?GMT[+\d:]*\)?)?\s*$",
+    re.IGNORECASE,
+)
 _PLACE_DATE = re.compile(
     r"^[A-ZĐÀ-Ỹ][\w .]{1,30},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\s*$"
 )
@@ -58,7 +63,7 @@ def find_publication_date(lines: list[Line]) -> tuple[str | None, float | None, 
     candidates: list[tuple[float, str, tuple[int, int]]] = []
     for line in lines[:80]:
         for pattern, confidence in (
-            (_DATELINE_DATE, 0.95), (_TITLE_STAMP, 0.9), (_DATEBAR_DATE, 0.3),
+            (_DATELINE_DATE, 0.95), (_TITLE_STAMP, 0.9), (_WEEKDAY_STAMP, 0.8), (_DATEBAR_DATE, 0.3),
         ):
             match = pattern.search(line.text)
             if match and (iso := _iso(*match.groups()[-3:])):

@@ -59,3 +59,10 @@ def test_formal_notice_kind_and_title():
 def test_hints_from_the_file_format_win():
     m = meta("Tiêu đề\nNội dung.", hint_title="Tiêu đề HTML", hint_published="2021-01-02", hint_publisher="baoxyz.vn")
     assert (m.title, m.published, m.publisher) == ("Tiêu đề HTML", "2021-01-02", "baoxyz.vn")
+
+
+def test_a_weekday_with_a_time_is_the_articles_timestamp_but_a_bare_date_bar_is_weak():
+    stamped = meta("Tiêu đề bài\nThứ Hai, 11/10/2021 - 15:20\n(Baomiennghe.vn) - Nội dung bài viết.")
+    assert (stamped.published, stamped.published_confidence) == ("2021-10-11", 0.8)
+    bar = meta("Thứ tư, 29/03/2023\nTiêu đề bài\nNội dung bài viết.")
+    assert bar.published == "2023-03-29" and bar.published_confidence < 0.5

@@ -22,7 +22,7 @@ _LOWER = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêề�
 # A capitalised syllable: 'Tam', 'Đắk', 'H'Mông', two-capital 'AL' (xã AL Bá); never a run
 # of capitals such as 'UBND'. Names join syllables by one space, never a line break.
 _CAP_WORD = (
-    rf"[{_UPPER}](?:[{_UPPER}](?![{_UPPER}{_LOWER}])|[{_LOWER}]*(?:['’][{_UPPER}]?[{_LOWER}]+)?)"
+    rf"[{_UPPER}](?:(?<=[A-Z])[A-Z](?![{_UPPER}{_LOWER}])|[{_LOWER}]*(?:['’][{_UPPER}]?[{_LOWER}]+)?)"
     rf"(?:-[{_UPPER}{_LOWER}][{_LOWER}]*)?(?![{_UPPER}{_LOWER}\d])"
 )
 _PLACE_NAME = rf"(?:{_CAP_WORD}(?: {_CAP_WORD}){{0,3}}|\d{{1,2}}(?!\d|/))"
@@ -33,8 +33,7 @@ _NOT_A_PLACE = re.compile(
     r"Hạt|Đài|Cán bộ|Công chức|Lãnh đạo|Qua|Tại|Theo|Tuy|Đồng chí|Ông|Bà)\b"
 )
 _SURNAMES = frozenset(
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương "
-    "Mai Cao Tạ Lâm Hà Tô Chu Lưu Vương Quách Thái Triệu Kiều Tăng Lò Lục Nông".split()
+    ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đoàn", "Lương", "Mai", "Cao", "Tạ", "Lâm", "Hà", "Tô", "Chu", "Lưu", "Vương", "Quách", "Thái", "Triệu", "Kiều", "Tăng", "Lò", "Lục", "Nông"]
 )
 _PERSON_ROLE_BEFORE = re.compile(
     r"(chủ tịch|phó|trưởng|giám đốc|bí thư|đồng chí|ông|bà|thường trực)[^.;:\n]{0,25}$", re.IGNORECASE
@@ -216,6 +215,40 @@ def find_unit_mentions(text: str) -> list[UnitMention]:
     return mentions
 
 
+_HEADER_LEVEL = re.compile(
+    r"^(?:(?:ỦY BAN NHÂN DÂN|UBND)\s+)?(?P<level>XÃ|PHƯỜNG|THỊ TRẤN|HUYỆN|QUẬN|THỊ XÃ|THÀNH PHỐ|TP\.?)\s+"
+    r"(?P<name>[^\n]{2,40})$"
+)
+_HEADER_STOP = re.compile(r"^(CỘNG HÒA|Độc lập|Số\s*:|BÁO CÁO|THÔNG BÁO|QUYẾT ĐỊNH|KẾ HOẠCH)")
+
+
+def find_header_issuer(text: str) -> UnitMention | None:
+    """The issuing unit in a formal document's header ('ỦY BAN NHÂN DÂN / XÃ THANH ĐỨC', 'SỞ NỘI VỤ')."""
+    issuer: UnitMention | None = None
+    pos = 0
+    for line in text.split("\n")[:8]:
+        start, pos = pos, pos + len(line) + 1
+        stripped = line.strip()
+        if _HEADER_STOP.match(stripped):
+            break
+        if not stripped or stripped != stripped.upper():
+            continue
+        if m := _HEADER_LEVEL.match(stripped):
+            level, _ = ADMIN_LEVELS[m.group("level").lower().rstrip(".") if m.group("level") != "TP." else "tp."]
+            name = " ".join(w.capitalize() for w in m.group("name").split())
+            offset = start + line.index(stripped)
+            issuer = UnitMention(level, _admin_name(level, name), (offset + m.start(), offset + m.end()))
+        elif stripped.startswith(("SỞ ", "PHÒNG ")):
+            kind = "Sở" if stripped.startswith("SỞ") else "Phòng"
+            lowered = stripped.lower()
+            known = _match_agency(lowered, len(kind) + 1, AGENCIES if kind == "Sở" else OFFICES)
+            if known:
+                offset = start + line.index(stripped)
+                issuer = UnitMention("so" if kind == "Sở" else "phong", known[0], (offset, offset + known[1]),
+                                     key=known[0])
+    return issuer
+
+
 def _is_person(text: str, start: int, name: str) -> bool:
     words = name.split()
     return (len(words) >= 3 and words[0] in _SURNAMES
@@ -308,9 +341,19 @@ def build_units(
     title: str | None = None,
     province_hint: str | None = None,
     subject_spans: list[Span] = (),  # type: ignore[assignment]
+    self_assessment: bool = False,
+    skip_spans: list[Span] = (),  # type: ignore[assignment]
 ) -> list[Unit]:
-    """Merge mentions into canonical units with roles, parents and gazetteer data."""
-    mentions = find_unit_mentions(text)
+    """Merge mentions into canonical units with roles, parents and gazetteer data.
+
+    In a self-assessment ('Báo cáo kết quả tự kiểm tra') the unit in the
+    header, the one that issues the report, is the unit assessed.
+    """
+    mentions = [m for m in find_unit_mentions(text)
+                if not any(s[0] <= m.span[0] < s[1] for s in skip_spans)]  # site chrome, bylines
+    issuer = find_header_issuer(text)
+    if issuer and not any(m.span[0] < issuer.span[1] and issuer.span[0] < m.span[1] for m in mentions):
+        mentions.append(issuer)
     inspectors = find_inspectors(text)
     inspector_spans = [span for _, span in inspectors]
     district_names = {bare_name(m.name) for m in mentions if m.level in DISTRICT_LEVELS}
@@ -344,6 +387,8 @@ def build_units(
         if not in_inspector and any(s[0] <= m.span[0] < s[1] for s in subject_spans):
             unit.role = "inspected"
 
+    if issuer and self_assessment and issuer.key in units:
+        units[issuer.key].role = "inspected"
     _fill_phong_parents(units, mentions)
     if title and (subject := _TITLE_SUBJECT.match(title)):
         for unit in units.values():

@@ -1,6 +1,9 @@
 """DOCX files with python-docx: paragraphs and table rows in document order.
 
-Runs set in legacy fonts are converted run by run: `.Vn*` fonts are TCVN3
+After the body come footnotes and endnotes, then the text of text boxes
+(diagram labels; one block per box paragraph, not spliced into the sentence
+they are anchored in), then headers and footers (kept apart as their own
+parts). Tracked deletions are dropped. Runs set in legacy fonts are converted run by run: `.Vn*` fonts are TCVN3
 (`.VnTimeH`-style capital fonts upper-cased), `VNI-*` fonts are VNI. Text in
 other fonts that still looks like TCVN3/VNI is converted by detection.
 """
@@ -150,13 +153,14 @@ def run_text(r) -> str:
     return "".join(parts)
 
 
-_SKIP_ANCESTORS = {f"{_W}del", f"{_W}moveFrom", _MC + "Fallback"}
+_SKIP_ANCESTORS = {f"{_W}del", f"{_W}moveFrom", _MC + "Fallback", f"{_W}txbxContent"}
 
 
 def _runs(paragraph) -> Iterator:
     """Runs of a paragraph, including tracked insertions, hyperlinks and text boxes.
 
-    Deleted text (tracked deletions) and the fallback copy of text boxes are skipped.
+    Deleted text (tracked deletions), text boxes (read apart by `_text_box_blocks`)
+    and the fallback copy of drawings are skipped.
     """
     from docx.text.run import Run
 
@@ -214,6 +218,41 @@ def _table_rows(table, part: BlockPart, fonts: _FontResolver, used: set[str]):
             yield TextBlock(text=" | ".join(cells), part=block_part), converted
 
 
+def _text_box_blocks(root, document, fonts: _FontResolver, used: set[str]):
+    """Yield (TextBlock, converted) for each paragraph of the text boxes under `root`."""
+    from docx.text.paragraph import Paragraph
+
+    for box in root.iter(f"{_W}txbxContent"):
+        if any(a.tag in (_MC + "Fallback", f"{_W}txbxContent") for a in box.iterancestors()):
+            continue  # the VML copy of a drawing, or a box nested in a box
+        for p in box.iter(f"{_W}p"):
+            if any(a.tag == f"{_W}txbxContent" for a in p.iterancestors() if a is not box):
+                continue
+            text, converted = _paragraph_text(Paragraph(p, document._body), fonts, used)
+            if text.strip():
+                yield TextBlock(text=text), converted
+
+
+def _note_blocks(document, fonts: _FontResolver, used: set[str]):
+    """Yield (TextBlock, converted) for footnote and endnote paragraphs, as body text."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+    from docx.text.paragraph import Paragraph
+
+    for rel in document.part.rels.values():
+        if rel.is_external or rel.reltype not in (RT.FOOTNOTES, RT.ENDNOTES):
+            continue
+        root = parse_xml(rel.target_part.blob)
+        for note in root:
+            if note.get(f"{_W}type") in ("separator", "continuationSeparator",
+                                         "continuationNotice"):
+                continue
+            for p in note.iter(f"{_W}p"):
+                text, converted = _paragraph_text(Paragraph(p, document._body), fonts, used)
+                if text.strip():
+                    yield TextBlock(text=text.strip()), converted
+
+
 def read_docx(
     data: bytes, *, limits: ReadLimits = DEFAULT_LIMITS
 ) -> tuple[list[TextBlock], str | None]:
@@ -241,6 +280,8 @@ def read_docx(
                     seen_margins.add(key)
                     found.append((block, converted))
     found.extend(_blocks_of(document, "body", fonts, used))
+    found.extend(_note_blocks(document, fonts, used))
+    found.extend(_text_box_blocks(document.element.body, document, fonts, used))
     found.sort(key=lambda item: item[0].part in ("header", "footer"))
     blocks = _detect_remaining(found, used)
     if not blocks:

@@ -12,6 +12,7 @@ letter followed by a modifier byte (tone and/or vowel mark).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # TCVN3 byte -> Unicode letter (bytes not listed are Latin-1 / ASCII as is).
@@ -31,6 +32,7 @@ _TCVN3_PAIRS = (
     (0xF5, "ừ"), (0xF6, "ử"), (0xF7, "ữ"), (0xF8, "ứ"), (0xF9, "ự"),
     (0xFA, "ỳ"), (0xFB, "ỷ"), (0xFC, "ỹ"), (0xFD, "ý"), (0xFE, "ỵ"),
 )
+_DOUBLED_U_HORN = re.compile("\xad{2,}")
 TCVN3_DECODE: dict[str, str] = {chr(b): u for b, u in _TCVN3_PAIRS}
 TCVN3_ENCODE: dict[str, str] = {u: chr(b) for b, u in _TCVN3_PAIRS}
 
@@ -97,6 +99,9 @@ def tcvn3_to_unicode(text: str, *, uppercase: bool = False) -> str:
     `uppercase=True` for `.VnTimeH`-style capital fonts, which draw every
     letter as a capital.
     """
+    # 'ưư' is not Vietnamese: a doubled 0xAD is one 'ư' typed twice because
+    # Word hid the first as an optional hyphen.
+    text = _DOUBLED_U_HORN.sub("\xad", text)
     out = "".join(TCVN3_DECODE.get(c, c) for c in text)
     return out.upper() if uppercase else out
 
