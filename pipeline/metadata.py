@@ -19,7 +19,8 @@ _TITLE_STAMP = re.compile(rf"\(\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*,?\s*{_DMY}\s
 _DATEBAR_DATE = re.compile(rf"^(?:thứ \w+|chủ nhật)\s*,?\s*(?:ngày\s*)?{_DMY}\s*$", re.IGNORECASE)
 # 'Thứ Hai, 11/10/2021 - 15:20': a weekday with a time is the article's own timestamp.
 _WEEKDAY_STAMP = re.compile(
-    rf"^(?:thứ \w+|chủ nhật)\s*,?\s*(?:ngày\s*)?{_DMY}\s*[-–|,]?\s*\d{{1,2}}[:h]\d{{2}}(?::\d{{2}})?\s*(?:\(?GMT[+\d:]*\)?)?\s*$",
+    rf"^(?:thứ \w+|chủ nhật)\s*,?\s*(?:ngày\s*)?{_DMY}\s*[-–|,]?\s*"
+    r"\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:\(?GMT[+\d:]*\)?)?\s*$",
     re.IGNORECASE,
 )
 _PLACE_DATE = re.compile(

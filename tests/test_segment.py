@@ -5,7 +5,7 @@ import pytest
 from pipeline.normalise import normalise_text
 from pipeline.segment import align_tokens
 
-from .conftest import SEEDS, SAMPLES, require_shared
+from .conftest import SAMPLES, SEEDS, require_shared
 
 
 def test_align_tokens_handles_rewritten_tokens():

@@ -210,7 +210,8 @@ def write_model_card(card: dict[str, Any], path: Path) -> None:
         f"- Model version: `{card['model_version']}`",
         f"- Taxonomy version: `{card['taxonomy_version']}`; features: `{card['features_version']}`",
         f"- Data version (corpus sha256 prefix): `{card['data_version']}`",
-        f"- Trained: {card['trained_at']} in {card['training_seconds']} s, scikit-learn {card['sklearn_version']}, seed {card['seed']}",
+        f"- Trained: {card['trained_at']} in {card['training_seconds']} s, "
+        f"scikit-learn {card['sklearn_version']}, seed {card['seed']}",
         f"- Corpus: {card['records']} statements ({card['findings']} findings, {card['not_findings']} not findings), "
         f"{card['extra_records']} from analysts' corrections",
         "- Rebuild: `findings train` (deterministic)",
@@ -224,10 +225,12 @@ def write_model_card(card: dict[str, Any], path: Path) -> None:
         cells = " | ".join(f"{v:.3f}" for v in task["cv_macro_f1"].values())
         lines.append(f"| {task['task']} | {cells} | {task['chosen']} |")
     for title, key in (("Polarity", "polarity_per_class"), ("Category", "category_per_class")):
-        lines += ["", f"## {title}, cross-validated per class", "", "| class | P | R | F1 | n |", "|---|---|---|---|---|"]
+        lines += ["", f"## {title}, cross-validated per class", "",
+                  "| class | P | R | F1 | n |", "|---|---|---|---|---|"]
         for label, m in card[key].items():
             lines.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
-    lines += ["", "## Most confused category pairs (gold -> predicted)", "", "| gold | predicted | n |", "|---|---|---|"]
+    lines += ["", "## Most confused category pairs (gold -> predicted)", "",
+              "| gold | predicted | n |", "|---|---|---|"]
     for pair in card["category_confusions"]:
         lines.append(f"| {pair['gold']} | {pair['predicted']} | {pair['count']} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -129,7 +129,8 @@ def heading_polarity(text: str) -> str | None:
 
 
 _REMEDIED = re.compile(
-    r"(đã|được)\s+(triển khai|thực hiện|tổ chức)?[^.;]{0,30}?khắc phục[^.;]{0,30}?(hạn chế|tồn tại|khuyết điểm|thiếu sót)",
+    r"(đã|được)\s+(triển khai|thực hiện|tổ chức)?[^.;]{0,30}?khắc phục[^.;]{0,30}?"
+    r"(hạn chế|tồn tại|khuyết điểm|thiếu sót)",
     re.IGNORECASE,
 )
 
@@ -138,9 +139,9 @@ def clause_polarity(text: str, *, context: str | None) -> str | None:
     """Polarity of one clause from its own cues, then from its context."""
     if _REMEDIED.search(text) and context is None:
         return "strength"
-    if _RECOMMENDATION_CUE.search(text) and not _NEGATED_FAULT.search(text):
-        if context == "recommendation" or re.match(r"^\s*(đề nghị|kiến nghị|yêu cầu|cần|phải)\b", text, re.I):
-            return "recommendation"
+    if (_RECOMMENDATION_CUE.search(text) and not _NEGATED_FAULT.search(text)
+            and (context == "recommendation" or re.match(r"^\s*(đề nghị|kiến nghị|yêu cầu|cần|phải)\b", text, re.I))):
+        return "recommendation"
     if context == "recommendation":
         return "recommendation"
     if context == "limitation":

@@ -78,7 +78,7 @@ class Gazetteer:
         self.communes: dict[tuple[str, str], list[Place]] = defaultdict(list)
         self.districts: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
         self.provinces: dict[str, str] = {}
-        for key, info in old_names.items():
+        for info in old_names.values():
             self.provinces[fold(info["short"])] = info["short"]
         seen_districts: set[tuple[str, str, str]] = set()
         for record in data["ward_mapping"]:

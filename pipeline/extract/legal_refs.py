@@ -25,7 +25,8 @@ _DATE_TAIL = re.compile(
     r"\s*,?\s*ngày\s+(\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})\s*,?"
 )
 _ISSUER_TAIL = re.compile(
-    r"\s*,?\s*của\s+([^\s,.;:()]+(?:\s[^\s,.;:()]+){0,9}?)(?=\s+(?:về|quy định|hướng dẫn|ban hành|và|đã|nhằm)\b|[,.;:()]|$)"
+    r"\s*,?\s*của\s+([^\s,.;:()]+(?:\s[^\s,.;:()]+){0,9}?)"
+    r"(?=\s+(?:về|quy định|hướng dẫn|ban hành|và|đã|nhằm)\b|[,.;:()]|$)"
 )
 _SUFFIX_KIND = {
     "QĐ": "Quyết định", "CT": "Chỉ thị", "NĐ": "Nghị định", "NQ": "Nghị quyết", "KH": "Kế hoạch",

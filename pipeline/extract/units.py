@@ -33,7 +33,8 @@ _NOT_A_PLACE = re.compile(
     r"Hạt|Đài|Cán bộ|Công chức|Lãnh đạo|Qua|Tại|Theo|Tuy|Đồng chí|Ông|Bà)\b"
 )
 _SURNAMES = frozenset(
-    ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đoàn", "Lương", "Mai", "Cao", "Tạ", "Lâm", "Hà", "Tô", "Chu", "Lưu", "Vương", "Quách", "Thái", "Triệu", "Kiều", "Tăng", "Lò", "Lục", "Nông"]
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương "  # noqa: SIM905
+    "Mai Cao Tạ Lâm Hà Tô Chu Lưu Vương Quách Thái Triệu Kiều Tăng Lò Lục Nông".split()
 )
 _PERSON_ROLE_BEFORE = re.compile(
     r"(chủ tịch|phó|trưởng|giám đốc|bí thư|đồng chí|ông|bà|thường trực)[^.;:\n]{0,25}$", re.IGNORECASE
@@ -53,7 +54,8 @@ ADMIN_LEVELS = {  # level word -> (level code, canonical prefix)
 }
 _ADMIN_WORD = "|".join(sorted((re.escape(w) for w in ADMIN_LEVELS), key=len, reverse=True))
 _ADMIN = re.compile(
-    rf"(?<![\w.])(?P<plural>(?i:các|những|\d+)\s+)?(?P<level>(?i:{_ADMIN_WORD}))(?:[ \t]*:)?[ \t]+(?P<name>{_PLACE_NAME})"
+    rf"(?<![\w.])(?P<plural>(?i:các|những|\d+)\s+)?(?P<level>(?i:{_ADMIN_WORD}))"
+    rf"(?:[ \t]*:)?[ \t]+(?P<name>{_PLACE_NAME})"
 )
 _LIST_ITEM = re.compile(
     rf"\s*(?:,\s*và\b|,|;|\bvà\b)\s*(?P<name>{_PLACE_NAME})(?!\s*(?i:{_ADMIN_WORD})\b)"
@@ -103,7 +105,10 @@ OFFICES = {
     "Phòng Nội vụ - Lao động": ["nội vụ - lao động"],
 }
 _AGENCY_START = re.compile(r"(?<!\w)(Sở|Phòng)\s+(?=\S)")
-_AGENCY_FALLBACK = re.compile(rf"({_CAP_WORD}(?:\s(?:[{_LOWER}]+|{_CAP_WORD})){{0,3}}?)(?=\s+(?:đã|và|của|tại|trong|về|được|có|thực hiện|huyện|tỉnh|thành phố)\b|[,.;:()\n]|$)")
+_AGENCY_FALLBACK = re.compile(
+    rf"({_CAP_WORD}(?:\s(?:[{_LOWER}]+|{_CAP_WORD})){{0,3}}?)"
+    r"(?=\s+(?:đã|và|của|tại|trong|về|được|có|thực hiện|huyện|tỉnh|thành phố)\b|[,.;:()\n]|$)"
+)
 _SCHOOL = re.compile(
     rf"(?<!\w)[Tt]rường\s+(?P<type>Tiểu học và THCS|TH&THCS|TH và THCS|PTDTBT\s+(?:TH|THCS|TH&THCS)|"
     rf"PTDTNT|Tiểu học|Mầm non|Mẫu giáo|THCS|THPT|TH|MN|PTCS|Trung học cơ sở|Trung học phổ thông)"
