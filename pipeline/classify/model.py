@@ -8,6 +8,7 @@ not the code's.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,8 @@ from pipeline.classify.features import Statement
 from pipeline.taxonomy import load_taxonomy
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
-MODEL_PATH = MODELS_DIR / "findings-classifier.joblib"
+# FINDINGS_MODEL points the pipeline (and `findings train`) at another model file.
+MODEL_PATH = Path(os.environ.get("FINDINGS_MODEL") or MODELS_DIR / "findings-classifier.joblib")
 REVIEW_THRESHOLD = 0.35
 FINDING_THRESHOLD = 0.5
 
@@ -90,11 +92,11 @@ class ClassifierBundle:
             order = np.argsort(category_p[row])[::-1][:3]
             predictions[i] = Prediction(
                 finding_probability=float(finding_p[i]),
-                polarity=polarity_classes[pi],
+                polarity=str(polarity_classes[pi]),
                 polarity_probability=float(polarity_p[row][pi]),
-                category=category_classes[order[0]],
+                category=str(category_classes[order[0]]),
                 category_probability=float(category_p[row][order[0]]),
-                category_ranking=[(category_classes[j], float(category_p[row][j])) for j in order],
+                category_ranking=[(str(category_classes[j]), float(category_p[row][j])) for j in order],
             )
         return predictions
 
