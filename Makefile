@@ -38,6 +38,7 @@ evaluate: setup
 
 bench: setup system-deps
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_classify.py
 	$(BIN)/python bench/bench_read.py
 
 clean:
