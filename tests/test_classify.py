@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.classify.features import Statement, segment_words
 from pipeline.classify.model import ModelMismatchError, check_compatible, load_classifier
-from pipeline.classify.train import load_corpus, records_from_corrections, to_statement, train
+from pipeline.classify.train import corpus_fingerprint, load_corpus, records_from_corrections, to_statement, train
 from pipeline.store.database import CorrectedFinding
 
 TINY = [
@@ -105,3 +105,27 @@ def test_corrections_are_learned_as_extra_records(tiny_corpus, tmp_path):
     card = train(corpus_dir=tiny_corpus, output=tmp_path / "m.joblib", extra=extra)
     assert card["records"] == len(TINY) + 6 and card["extra_records"] == 6
     assert "6 from analysts' corrections" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+
+def test_every_category_has_at_least_60_statements_per_polarity():
+    from collections import Counter
+
+    from pipeline.taxonomy import load_taxonomy
+
+    counts = Counter((r.category, r.polarity) for r in load_corpus() if r.finding)
+    short = {(c, p): counts[(c, p)] for c in load_taxonomy().category_codes
+             for p in ("strength", "limitation", "recommendation") if counts[(c, p)] < 60}
+    assert short == {}
+
+
+def test_the_shipped_model_was_trained_on_the_current_corpus():
+    bundle = load_classifier()
+    assert bundle.metadata["data_version"] == corpus_fingerprint(), "run `findings train` and commit models/"
+
+
+def test_the_corpus_has_no_near_duplicates_or_leaks_into_the_evaluation_documents():
+    from pipeline.classify.train import CORPUS_DIR
+    from pipeline.corpus import validate_corpus
+
+    report = validate_corpus(CORPUS_DIR, [CORPUS_DIR.parents[0] / "eval" / "docs"], threshold=0.9)
+    assert report.ok, report
