@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
+import textwrap
 import time
 import unicodedata
 import zipfile
@@ -126,8 +128,23 @@ def make_docx(path: Path) -> Path:
     heading.font.name = ".VnTimeH"
     for text in PARAGRAPHS[1:]:
         document.add_paragraph(text)
+    _add_tracked_deletion(document.paragraphs[-1], DELETED_TEXT)
     document.save(path)
     return path
+
+
+DELETED_TEXT = "ĐOẠN VĂN ĐÃ BỊ XÓA"
+
+
+def _add_tracked_deletion(paragraph, text: str) -> None:
+    """Append a tracked deletion (`w:del` holding `w:delText`) to a paragraph."""
+    from docx.oxml import parse_xml
+
+    paragraph._p.append(parse_xml(
+        '<w:del xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'w:id="1" w:author="x" w:date="2018-06-05T00:00:00Z"><w:r><w:delText>'
+        f"{text}</w:delText></w:r></w:del>"
+    ))
 
 
 def make_zip_bomb(path: Path, *, member_bytes: int) -> Path:
@@ -164,15 +181,24 @@ def make_text_pdf(path: Path, *, pages: int = 3, encrypt: str | None = None) -> 
         pdf.setFont("VietSans", 11)
         y = 740
         for paragraph in PARAGRAPHS:
-            pdf.drawString(60, y, f"{paragraph[:70]}")
-            y -= 16
-            if len(paragraph) > 70:
-                pdf.drawString(60, y, paragraph[70:])
+            for line in textwrap.wrap(paragraph, 70):
+                pdf.drawString(60, y, line)
                 y -= 16
             y -= 14
         pdf.drawString(60, y, f"Nội dung riêng của trang {number}.")
         pdf.showPage()
     pdf.save()
+    return path
+
+
+def make_damaged_pdf(path: Path) -> Path:
+    """A 3-page text PDF whose page 2 points its content at a font object, not a stream."""
+    make_text_pdf(path, pages=3)
+    data = path.read_bytes()
+    refs = re.findall(rb"/Contents (\d+) 0 R", data)
+    assert len(refs) == 3
+    broken = b"/Contents 2 0 R".ljust(len(b"/Contents " + refs[1] + b" 0 R"))
+    path.write_bytes(data.replace(b"/Contents " + refs[1] + b" 0 R", broken))
     return path
 
 
@@ -280,6 +306,26 @@ không chỉ đột xuất, để cán bộ xã có ý thức trách nhiệm.</p
 def slow_reader(path, *, limits=None, progress=None):
     """A reader that never finishes in time (stands in for a hung pdfplumber)."""
     time.sleep(60)
+
+
+def crashing_reader(path, *, limits=None, progress=None):
+    """A reader whose process dies (stands in for a segfault in a parser)."""
+    os._exit(3)
+
+
+def pid_reader(path, *, limits=None, progress=None):
+    """A reader that answers with its process id as the title."""
+    from pipeline.contract import Source
+    from pipeline.read.document import RawDocument
+
+    return RawDocument(source=Source(path=str(path), sha256="", format="txt"), title=str(os.getpid()))
+
+
+def ocr_announcing_reader(path, *, limits=None, progress=None):
+    """Announces 1 page of OCR, then takes longer than the base time limit."""
+    progress(1)
+    time.sleep(1.5)
+    return pid_reader(path)
 
 
 # --- scoring --------------------------------------------------------------

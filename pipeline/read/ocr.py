@@ -67,20 +67,18 @@ def text_blocks(text: str, page: int | None) -> list[TextBlock]:
 
 
 def ocr_pdf_pages(
-    pdf,
-    numbers: list[int],
+    pages: dict,
     *,
     limits: ReadLimits = DEFAULT_LIMITS,
     errors: list[StageError],
 ) -> dict[int, list[TextBlock]]:
-    """OCR the given 1-based pages of an open pdfplumber PDF; failures go to `errors`."""
+    """OCR pdfplumber pages (by 1-based number); failures go to `errors`."""
     binary = check_tesseract()
     found: dict[int, list[TextBlock]] = {}
     with tempfile.TemporaryDirectory(prefix="read-ocr-") as tmp:
-        for number in numbers:
+        for number, page in pages.items():
             image_path = Path(tmp) / f"page-{number}.png"
             try:
-                page = pdf.pages[number - 1]
                 page.to_image(resolution=limits.ocr_resolution).original.save(image_path)
                 text = ocr_image_file(
                     image_path, timeout_s=limits.ocr_timeout_per_page_s, binary=binary

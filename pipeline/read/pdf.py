@@ -10,6 +10,8 @@ OCRed. A page that fails is recorded in the errors and the rest are kept.
 from __future__ import annotations
 
 import io
+import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -49,6 +51,12 @@ class _Line:
     text: str
     top: float
     bottom: float
+    page_height: float = 842.0
+
+    @property
+    def in_margin(self) -> bool:
+        """In the top or bottom tenth of the page, where running heads and page numbers sit."""
+        return self.top < 0.1 * self.page_height or self.bottom > 0.9 * self.page_height
 
 
 def pdf_font_encoding(fontname: str) -> tuple[str | None, bool]:
@@ -141,37 +149,63 @@ def _page_lines(page) -> tuple[list[_Line], set[str]]:
                 text, encodings = line["text"].strip(), set()
             used |= encodings
             if text:
-                lines.append(_Line(text, float(line["top"]), float(line["bottom"])))
+                lines.append(_Line(text, float(line["top"]), float(line["bottom"]),
+                                   float(page.height)))
     return lines, used
+
+
+def _spanning_rows(words: list[dict], gutter: float) -> list[tuple[float, float]]:
+    """(top, bottom) of text rows that run across the gutter (titles, full-width paragraphs).
+
+    A row spans when a word crosses the gutter, or when the gap between its
+    last word left of the gutter and its first word right of it is no wider
+    than a word space (under one line height).
+    """
+    rows: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if rows and abs(rows[-1][0]["top"] - word["top"]) < 2:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    spans = []
+    for row in rows:
+        top = min(w["top"] for w in row)
+        bottom = max(w["bottom"] for w in row)
+        if any(w["x0"] < gutter < w["x1"] for w in row):
+            spans.append((top, bottom))
+            continue
+        left = [w["x1"] for w in row if w["x1"] <= gutter]
+        right = [w["x0"] for w in row if w["x0"] >= gutter]
+        if left and right and min(right) - max(left) < bottom - top:
+            spans.append((top, bottom))
+    return sorted(spans)
 
 
 def _column_regions(page, words: list[dict], gutter: float) -> list:
     """Crops in reading order: full-width bands, and left then right column between them."""
     x0, top, x1, bottom = page.bbox
-    spanning = sorted(
-        (w["top"], w["bottom"]) for w in words if w["x0"] < gutter < w["x1"]
-    )
     bands: list[tuple[float, float, bool]] = []  # (top, bottom, full width)
     cursor = top
-    for w_top, w_bottom in spanning:
+    for w_top, w_bottom in _spanning_rows(words, gutter):
         if w_top > cursor:
             bands.append((cursor, w_top, False))
-        if bands and bands[-1][2] and w_top <= bands[-1][1]:
+        if bands and bands[-1][2] and w_top <= bands[-1][1] + 1:
             bands[-1] = (bands[-1][0], max(bands[-1][1], w_bottom), True)
         else:
             bands.append((max(cursor, w_top), w_bottom, True))
         cursor = max(cursor, w_bottom)
     if cursor < bottom:
         bands.append((cursor, bottom, False))
+    # within_bbox keeps only characters wholly inside, so a row on a band's edge is read once.
     regions = []
     for band_top, band_bottom, full in bands:
         if band_bottom - band_top < 1:
             continue
         if full:
-            regions.append(page.crop((x0, band_top, x1, band_bottom), relative=False))
+            regions.append(page.within_bbox((x0, band_top - 0.5, x1, band_bottom + 0.5)))
         else:
-            regions.append(page.crop((x0, band_top, gutter, band_bottom), relative=False))
-            regions.append(page.crop((gutter, band_top, x1, band_bottom), relative=False))
+            regions.append(page.within_bbox((x0, band_top, gutter, band_bottom)))
+            regions.append(page.within_bbox((gutter, band_top, x1, band_bottom)))
     return regions
 
 
@@ -197,19 +231,21 @@ def _margin_key(text: str) -> str:
 
 
 def _remove_running_lines(pages: dict[int, list[_Line]]) -> None:
-    """Drop page numbers and lines repeated near the top/bottom of most pages."""
+    """Drop page numbers and lines repeated in the page margins of most pages.
+
+    Only lines in the top or bottom tenth of a page are candidates, so body
+    text that happens to repeat on every page stays.
+    """
     counts: Counter[str] = Counter()
     for lines in pages.values():
-        edge = {_margin_key(line.text) for line in lines[:3] + lines[-3:]}
-        counts.update(edge)
-    threshold = max(3, len(pages) // 2 + 1)
+        counts.update({_margin_key(line.text) for line in lines if line.in_margin})
+    threshold = max(2, math.ceil(0.6 * len(pages)))
     repeated = {key for key, n in counts.items() if n >= threshold}
     for number, lines in pages.items():
-        edges = set(range(min(3, len(lines)))) | set(range(max(0, len(lines) - 3), len(lines)))
         pages[number] = [
             line
-            for i, line in enumerate(lines)
-            if i not in edges
+            for line in lines
+            if not line.in_margin
             or not (_PAGE_NUMBER.match(line.text) or _margin_key(line.text) in repeated)
         ]
 
@@ -220,18 +256,25 @@ def read_pdf(
     limits: ReadLimits = DEFAULT_LIMITS,
     progress: Progress | None = None,
 ) -> PdfResult:
-    """Read PDF bytes into page blocks; OCR pages without a text layer."""
+    """Read PDF bytes into page blocks; OCR pages without a text layer.
+
+    A page that fails to parse is recorded in `errors` and skipped; the
+    other pages are kept (the document is then partial).
+    """
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        page_count = len(pdf.pages)
+        page_count = _declared_page_count(pdf)
     except (PdfminerException, PDFPasswordIncorrect, Exception) as exc:
         raise _open_error(exc) from exc
     result = PdfResult(pages=page_count)
-    with pdf:
+    # Not `with pdf`: its close() re-parses every page, which fails on a damaged one.
+    try:
+        pages = _open_pages(pdf, limits.max_pages, result.errors)
+        result.pages = page_count = max(page_count, len(pages) + len(result.errors))
         if page_count == 0:
             raise ReadError("the PDF file has no pages")
         if page_count > limits.max_pages:
@@ -242,18 +285,24 @@ def read_pdf(
         page_lines: dict[int, list[_Line]] = {}
         needs_ocr: list[int] = []
         used: set[str] = set()
-        for number, page in enumerate(pdf.pages[: limits.max_pages], start=1):
+        for number, page in pages.items():
             try:
-                lines, encodings = _page_lines(page)
-                if sum(len(line.text) for line in lines) < _MIN_TEXT_CHARS:
-                    if page.images:
-                        needs_ocr.append(number)
-                    continue
-                used |= encodings
-                page_lines[number] = lines
+                with _PdfminerWarnings() as warnings:
+                    lines, encodings = _page_lines(page)
+                chars = sum(len(line.text) for line in lines)
+                if _needs_ocr(page, chars):
+                    needs_ocr.append(number)
+                elif chars < _MIN_TEXT_CHARS and warnings.count:
+                    result.errors.append(StageError(
+                        "read", f"page {number} is damaged and has no readable text "
+                        f"({warnings.first})"
+                    ))
+                elif chars:
+                    used |= encodings
+                    page_lines[number] = lines
             except Exception as exc:  # pdfminer raises anything on damaged pages
                 result.errors.append(StageError(
-                    "read", f"page {number} could not be read ({type(exc).__name__}: {exc})"
+                    "read", f"page {number} is damaged and could not be read ({type(exc).__name__}: {exc})"
                 ))
             finally:
                 page.close()
@@ -264,8 +313,12 @@ def read_pdf(
 
             if progress is not None:
                 progress(len(needs_ocr))
-            ocr_blocks = ocr_pdf_pages(pdf, needs_ocr, limits=limits, errors=result.errors)
+            ocr_blocks = ocr_pdf_pages(
+                {n: pages[n] for n in needs_ocr}, limits=limits, errors=result.errors
+            )
             result.ocr = bool(ocr_blocks)
+    finally:
+        pdf.flush_cache()
     for number in sorted(set(page_lines) | set(ocr_blocks)):
         if number in ocr_blocks:
             result.blocks.extend(ocr_blocks[number])
@@ -280,6 +333,79 @@ def read_pdf(
             raise ReadError("no page of the PDF could be read: " + result.errors[0].message)
         raise ReadError("the PDF contains no text (its pages are empty)")
     return result
+
+
+def _declared_page_count(pdf) -> int:
+    """/Count of the page tree (0 when unreadable); opening the catalog checks the password."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except Exception:  # a damaged page tree: count while iterating instead
+        return 0
+
+
+def _open_pages(pdf, max_pages: int, errors: list[StageError]) -> dict:
+    """pdfplumber pages by 1-based number; a page whose dictionary is broken goes to `errors`."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    pages: dict = {}
+    doctop = 0.0
+    iterator = PDFPage.create_pages(pdf.doc)
+    for number in range(1, max_pages + 1):
+        try:
+            raw_page = next(iterator)
+        except StopIteration:
+            break
+        except Exception as exc:  # a broken page tree ends the walk
+            errors.append(StageError(
+                "read", f"pages from {number} on could not be found ({type(exc).__name__})"
+            ))
+            break
+        try:
+            page = Page(pdf, raw_page, page_number=number, initial_doctop=doctop)
+            doctop += float(page.height)
+            pages[number] = page
+        except Exception as exc:
+            errors.append(StageError(
+                "read", f"page {number} is damaged and could not be read ({type(exc).__name__}: {exc})"
+            ))
+    return pages
+
+
+def _needs_ocr(page, chars: int) -> bool:
+    """No text layer but images; or images over most of the page with only a stamp of text."""
+    if chars >= 200 or not page.images:
+        return False
+    if chars < _MIN_TEXT_CHARS:
+        return True
+    area = float(page.width * page.height) or 1.0
+    covered = sum(
+        max(0.0, float(i["x1"] - i["x0"])) * max(0.0, float(i["bottom"] - i["top"]))
+        for i in page.images
+    )
+    return covered / area > 0.5
+
+
+class _PdfminerWarnings(logging.Handler):
+    """Counts pdfminer's warnings while a page is parsed (it logs damage instead of raising)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+        self.first = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        self.first = self.first or record.getMessage()[:120]
+
+    def __enter__(self) -> _PdfminerWarnings:
+        logging.getLogger("pdfminer").addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("pdfminer").removeHandler(self)
 
 
 def _legacy_name(used: set[str]) -> str | None:
