@@ -215,12 +215,15 @@ class ClassifierComponent:
             threshold = self.finding_threshold / (2 if candidate.context_polarity else 1)
             if prediction is None or prediction.finding_probability < threshold:
                 continue
+            category, category_p = _decide_category(prediction)
+            if category is None:
+                continue
             polarity, source, polarity_p = _decide_polarity(candidate, prediction)
-            confidence = round(polarity_p * prediction.category_probability, 4)
+            confidence = round(polarity_p * category_p, 4)
             findings.append(
                 Finding(
                     polarity=polarity,  # type: ignore[arg-type]
-                    category=prediction.category,
+                    category=category,
                     text=candidate.text,
                     span=candidate.span,
                     units=attribute_units(doc, candidate),
@@ -244,6 +247,27 @@ class ClassifierComponent:
             context_polarity=candidate.context_polarity or "",
             rule_polarity=candidate.rule_polarity or "",
         )
+
+
+KHAC_RUNNER_UP = 0.2
+KHAC_FLOOR = 0.4
+
+
+def _decide_category(prediction) -> tuple[str | None, float]:
+    """The category, or None to drop the clause.
+
+    'khac' is the model's answer for clauses it cannot place, which are most
+    often not findings at all (fragments, headings, remarks): a credible
+    runner-up category wins, and an unsure 'khac' is dropped.
+    """
+    if prediction.category != "khac":
+        return prediction.category, prediction.category_probability
+    runner_up = prediction.category_ranking[1] if len(prediction.category_ranking) > 1 else None
+    if runner_up and runner_up[1] >= KHAC_RUNNER_UP:
+        return runner_up
+    if prediction.category_probability < KHAC_FLOOR:
+        return None, 0.0
+    return "khac", prediction.category_probability
 
 
 def _decide_polarity(candidate: Candidate, prediction) -> tuple[str, str, float]:

@@ -47,10 +47,14 @@ _NUMBERING = re.compile(r"^((?:[IVX]+|[A-Z]|\d+(?:\.\d+)*)[.)]\s+)")
 
 
 def _is_heading(line: str) -> bool:
-    """An ALL-CAPS line, numbered or not ('II. HẠN CHẾ, TỒN TẠI', 'THÔNG BÁO')."""
+    """An ALL-CAPS line, numbered or not ('II. HẠN CHẾ, TỒN TẠI', 'THÔNG BÁO'), or a short numbered title."""
     rest = _NUMBERING.sub("", line)
     letters = [c for c in rest if c.isalpha()]
-    return len(letters) >= 3 and rest == rest.upper() and len(line) < 200
+    if len(letters) >= 3 and rest == rest.upper() and len(line) < 200:
+        return True
+    # A short numbered line without a full stop: 'III. Kiến nghị', '2. Tồn tại, hạn chế'.
+    return (rest != line and len(rest.split()) <= 7 and rest[:1].isupper()
+            and not rest.rstrip().endswith((".", ";", ",")) and len(letters) >= 3)
 
 _SECTION = re.compile(r"^([IVX]+|[a-zđ]|\d+(\.\d+)*)[.)]\s+\S", re.IGNORECASE)
 _BULLET = re.compile(r"^[-+•*–]\s*\S")

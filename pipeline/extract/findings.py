@@ -25,11 +25,13 @@ _LIMITATION_HEAD = re.compile(
     re.IGNORECASE,
 )
 _RECOMMENDATION_HEAD = re.compile(
-    r"(?:^|[,;]\s*|\s)(?<!theo )(?<!đáp ứng )(?<!đạt )(?<!với )(?<!của )(?<!những )(?<!các )"
+    r"(?:^|[,;]\s*|\s)(?<!theo )(?<!đáp ứng )(?<!đạt )(?<!với )(?<!của )(?<!những )(?<!các )(?<!về )(?<!Về )(?<!công tác )(?<!sự )"
     r"(?:đã\s+)?(đề nghị|kiến nghị|yêu cầu|đề xuất|chỉ đạo)\b[^.;:]{0,100}?(?::\s*|\s(?=(?:bổ sung|hoàn thiện|"
     r"khẩn trương|tiếp tục|chấn chỉnh|khắc phục|thực hiện|tăng cường|rà soát|kiện toàn|phân công|"
     r"chỉ đạo|thông báo|niêm yết|bố trí|quan tâm|xây dựng|ban hành|sửa đổi|nâng cao|lưu ý|"
-    r"phát huy|cập nhật|sắp xếp|đầu tư|triển khai|tổ chức|chấp hành|xử lý|đẩy mạnh)\b))",
+    r"phát huy|cập nhật|sắp xếp|đầu tư|triển khai|tổ chức|chấp hành|xử lý|đẩy mạnh|"
+    r"kiểm điểm|làm rõ|gỡ bỏ|chấm dứt|nghiêm túc|sửa chữa|thay thế|cải tạo|trang bị|bảo đảm|đảm bảo|"
+    r"đôn đốc|giải quyết|hướng dẫn|công khai|nhân rộng|duy trì|lập|mở|số hóa|sớm)\b))",
     re.IGNORECASE,
 )
 _STRENGTH_HEAD = re.compile(
