@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.components import build_nlp
 from pipeline.contract import DocumentInfo, ExtractResult, Source
 from pipeline.normalise import NORMALISER_VERSION, normalise_document
-from pipeline.read import RawDocument, ReadError, read_document
+from pipeline.read import RawDocument, ReadError, read_document_guarded
 from pipeline.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def get_extractor() -> Extractor:
 def extract_path(path: Path, *, extractor: Extractor | None = None) -> ExtractResult:
     """Read and mine one file; failures are returned, never raised."""
     try:
-        raw = read_document(path)
+        raw = read_document_guarded(path)  # time limit, in a worker process
     except ReadError as exc:
         source = exc.source or Source(path=str(path), sha256="", format=path.suffix.lstrip("."))
         result = ExtractResult(source=source)

@@ -77,3 +77,17 @@ def test_clause_polarity(clause, polarity):
 )
 def test_background_is_not_a_finding(clause):
     assert is_background(clause)
+
+
+def test_a_short_comma_list_after_nhu_gives_one_finding_per_item():
+    found = candidates("Tuy nhiên, còn một số hạn chế như: bảng niêm yết thủ tục hành chính đã cũ, "
+                       "chưa có hòm thư góp ý và chưa bố trí ghế chờ cho người dân.")
+    assert [t for t, _ in found] == ["bảng niêm yết thủ tục hành chính đã cũ", "chưa có hòm thư góp ý",
+                                     "chưa bố trí ghế chờ cho người dân"]
+    assert {p for _, p in found} == {"limitation"}
+
+
+def test_a_bare_announcement_of_limitations_is_not_a_finding():
+    assert is_background("vẫn còn một số hạn chế")
+    assert is_background("còn những tồn tại cần khắc phục")
+    assert not is_background("còn một số hạn chế như chưa niêm yết thủ tục")

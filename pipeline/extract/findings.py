@@ -168,6 +168,24 @@ def _split_items(text: str, start: int) -> Iterator[tuple[int, int]]:
     yield start + pos, start + len(text)
 
 
+_ENUMERATING_CUE = re.compile(r"\b(như|gồm|là)\s*:?\s*$", re.IGNORECASE)
+_COMMA_ITEM = re.compile(r"\s*,\s*|\s+và\s+|…\s*")
+
+
+def _split_short_commas(text: str, item: Span) -> list[Span]:
+    """'như: A, B, C và D' with short items gives four items; long clauses stay whole."""
+    parts: list[Span] = []
+    pos = item[0]
+    for sep in _COMMA_ITEM.finditer(text, item[0], item[1]):
+        parts.append((pos, sep.start()))
+        pos = sep.end()
+    parts.append((pos, item[1]))
+    parts = [p for p in parts if text[p[0]:p[1]].strip()]
+    if len(parts) >= 3 and all(2 <= len(text[a:b].split()) <= 10 for a, b in parts):
+        return parts
+    return [item]
+
+
 def _trim(text: str, span: Span) -> Span:
     """Drop list punctuation and connectors from both ends of a span."""
     s, e = span
@@ -204,7 +222,10 @@ def split_sentence(
             if polarity == "recommendation":
                 candidates.extend(_findings_before_head(text, s, s + m.start(), sentence, context))
             break
-    for item in _split_items(text[item_start:e], item_start):
+    items = list(_split_items(text[item_start:e], item_start))
+    if _ENUMERATING_CUE.search(cue) or re.match(r"\s*(như|gồm|:)", text[item_start:e], re.IGNORECASE):
+        items = [part for item in items for part in _split_short_commas(text, item)]
+    for item in items:
         inherited = None
         for part in _split_but(text, item):
             span = _trim(text, part)
@@ -276,9 +297,18 @@ def _quantity(clause: str) -> str | None:
     return m.group().strip() if m else None
 
 
+# 'vẫn còn một số hạn chế', 'còn những tồn tại cần khắc phục': announces findings, says none.
+_BARE_ANNOUNCEMENT = re.compile(
+    r"^\s*(?:vẫn\s+|cũng\s+)?(?:còn\s+)?(?:có\s+)?(?:một số|những|nhiều)\s+(?:hạn chế|tồn tại|khó khăn|"
+    r"khuyết điểm|thiếu sót|bất cập)(?:\s*,\s*(?:hạn chế|tồn tại|khó khăn|bất cập))?(?:\s+nhất định)?"
+    r"(?:\s+cần\s+(?:được\s+)?khắc phục)?\s*[.:]?\s*$",
+    re.IGNORECASE,
+)
+
+
 def is_background(clause: str) -> bool:
-    """Statements about the inspection itself, legal basis, or schedule."""
-    return bool(_NOT_FINDING.match(clause))
+    """Statements about the inspection itself, legal basis, or schedule, and bare announcements."""
+    return bool(_NOT_FINDING.match(clause) or _BARE_ANNOUNCEMENT.match(clause))
 
 
 def find_candidates(

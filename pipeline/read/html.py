@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -55,7 +56,8 @@ def _decode(data: bytes) -> tuple[str, str]:
     declared = match.group(1) if match else None
     if declared and declared.replace("_", "-") not in ("utf-8", "utf8"):
         try:
-            return data.decode(declared), declared
+            # Windows-1258 keeps tone marks apart from their letters: compose them.
+            return unicodedata.normalize("NFC", data.decode(declared)), declared
         except (LookupError, UnicodeDecodeError):
             pass
     return decode_text(data)
@@ -157,7 +159,18 @@ def _title(tree) -> str | None:
     return title or None
 
 
+_DATELINE = re.compile(r"date|time|publish|ngay-?dang", re.I)
+
+
 def _strip_chrome(tree) -> None:
+    """Drop navigation, forms, comment and related-article boxes, and the dateline.
+
+    The date is read before this (`_published`); its line is not article text.
+    """
+    for node in tree.xpath("//*[@class or @id]"):
+        marker = f"{node.get('class', '')} {node.get('id', '')}"
+        if _DATELINE.search(marker) and len(_clean(node.text_content())) < 80:
+            node.drop_tree()
     for node in tree.xpath("//" + "|//".join(_DROP_TAGS)):
         if node.getparent() is not None and node.tag != "html":
             node.drop_tree()

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from pipeline.read.detect import convert_legacy_text
@@ -85,7 +86,29 @@ def read_legacy_office(
     # The converted file is ours, not the sender's: only the zip-bomb check matters.
     if target == "xlsx":
         return read_xlsx(converted, limits=limits)
-    return read_docx(converted, limits=limits)
+    blocks, encoding = read_docx(converted, limits=limits)
+    if unreadable_share("".join(b.text for b in blocks)) > 0.3:
+        raise ReadError(
+            f"the .{suffix} file is damaged: LibreOffice could open it only as "
+            "unreadable characters"
+        )
+    return blocks, encoding
+
+
+def unreadable_share(text: str) -> float:
+    """Share of characters no Vietnamese document is written in (CJK, Hangul, private use...).
+
+    LibreOffice imports a file it cannot parse as plain text, which turns a
+    damaged .doc into a page of such characters instead of an error.
+    """
+    chars = [ch for ch in text if not ch.isspace()]
+    if not chars:
+        return 0.0
+    odd = sum(
+        1 for ch in chars
+        if ord(ch) >= 0x2E80 or unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs")
+    )
+    return odd / len(chars)
 
 
 def read_xlsx(

@@ -102,6 +102,8 @@ def _decode_8bit(data: bytes) -> tuple[str, str]:
     if legacy_name:
         candidates.append((vietnamese_score(legacy), legacy, legacy_name))
     score, text, name = max(candidates, key=lambda c: c[0])
+    if name == "windows-1258":
+        text = unicodedata.normalize("NFC", text)  # cp1258 keeps tone marks apart
     if score < 0 and vietnamese_score(as_bytes) >= score:
         # Not Vietnamese in any encoding: keep the bytes as Windows-1252 text.
         return as_bytes, "windows-1252"
