@@ -19,7 +19,9 @@ class ReadLimits:
         timeout_s: wall-clock limit for reading a file without OCR (default 120 s).
         ocr_timeout_per_page_s: extra time allowed per page that needs OCR (default 60 s).
         ocr_resolution: DPI pages are rendered at for OCR (default 300).
-        office_timeout_s: limit for one LibreOffice conversion (default 120 s).
+        office_timeout_s: limit for one LibreOffice conversion (default 100 s, under
+            `timeout_s` so the conversion is stopped, and its process group killed,
+            before the guard kills the reader).
     """
 
     max_file_bytes: int = 200 * 1024 * 1024
@@ -29,7 +31,7 @@ class ReadLimits:
     timeout_s: float = 120.0
     ocr_timeout_per_page_s: float = 60.0
     ocr_resolution: int = 300
-    office_timeout_s: float = 120.0
+    office_timeout_s: float = 100.0
 
 
 DEFAULT_LIMITS = ReadLimits()
