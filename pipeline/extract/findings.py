@@ -25,7 +25,8 @@ _LIMITATION_HEAD = re.compile(
     re.IGNORECASE,
 )
 _RECOMMENDATION_HEAD = re.compile(
-    r"(?:^|[,;]\s*|\s)(?<!theo )(?<!đáp ứng )(?<!đạt )(?<!với )(?<!của )(?<!những )(?<!các )(?<!về )(?<!Về )(?<!công tác )(?<!sự )"
+    r"(?:^|[,;]\s*|\s)(?<!theo )(?<!đáp ứng )(?<!đạt )(?<!với )(?<!của )(?<!những )(?<!các )"
+    r"(?<!về )(?<!Về )(?<!công tác )(?<!sự )"
     r"(?:đã\s+)?(đề nghị|kiến nghị|yêu cầu|đề xuất|chỉ đạo)\b[^.;:]{0,100}?(?::\s*|\s(?=(?:bổ sung|hoàn thiện|"
     r"khẩn trương|tiếp tục|chấn chỉnh|khắc phục|thực hiện|tăng cường|rà soát|kiện toàn|phân công|"
     r"chỉ đạo|thông báo|niêm yết|bố trí|quan tâm|xây dựng|ban hành|sửa đổi|nâng cao|lưu ý|"
