@@ -11,7 +11,6 @@ is missing. A file that fails is recorded in `failures` and the flow goes on.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from pipeline.discover import discover_files
+from pipeline.read import file_sha256
 
 
 @dataclass
@@ -53,14 +53,6 @@ class IngestReport:
         if len(self.failures) > 20:
             lines.append(f"  ... and {len(self.failures) - 20} more (see the failures table)")
         return "\n".join(lines)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def chunked(items: list, size: int) -> Iterator[list]:

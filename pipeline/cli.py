@@ -108,6 +108,18 @@ def query(
     _write_rows(rows, output_format, output, export)
 
 
+def _emit(rows: list, output_format: str, render) -> None:
+    """Print rows as a table (`render`), or as CSV or JSON records."""
+    from pipeline.query.export import write_records
+
+    if output_format == "table":
+        typer.echo(render(rows))
+    elif output_format in ("csv", "json"):
+        write_records(rows, output_format, sys.stdout)
+    else:
+        raise typer.BadParameter("one of: table, csv, json", param_hint="--format")
+
+
 def _check_codes(category: str | None, polarity: str | None) -> None:
     from pipeline.taxonomy import load_taxonomy
 
@@ -156,7 +168,7 @@ def recurrence(
     limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
 ) -> None:
     """Which units have the same kind of finding again and again (per unit and category)."""
-    from pipeline.query.export import render_recurrence, write_records
+    from pipeline.query.export import render_recurrence
     from pipeline.query.findings import FindingFilter
     from pipeline.query.findings import recurrence as find_recurrence
     from pipeline.store.database import open_database
@@ -165,12 +177,7 @@ def recurrence(
     filt = FindingFilter(unit=unit, category=category, polarity=polarity, since=since, until=until,
                          limit=limit)
     rows = find_recurrence(open_database(db), filt, min_documents=min_documents)
-    if output_format == "table":
-        typer.echo(render_recurrence(rows))
-    elif output_format in ("csv", "json"):
-        write_records(rows, output_format, sys.stdout)
-    else:
-        raise typer.BadParameter("one of: table, csv, json", param_hint="--format")
+    _emit(rows, output_format, render_recurrence)
 
 
 @app.command()
@@ -181,7 +188,7 @@ def cites(
     limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
 ) -> None:
     """Which stored reports cite a legal document (Quyết định, Chỉ thị, Kế hoạch...)."""
-    from pipeline.query.export import render_citations, write_records
+    from pipeline.query.export import render_citations
     from pipeline.query.findings import citations
     from pipeline.store.database import open_database
 
@@ -189,12 +196,7 @@ def cites(
         rows = citations(open_database(db), legal_text, limit=limit)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    if output_format == "table":
-        typer.echo(render_citations(rows))
-    elif output_format in ("csv", "json"):
-        write_records(rows, output_format, sys.stdout)
-    else:
-        raise typer.BadParameter("one of: table, csv, json", param_hint="--format")
+    _emit(rows, output_format, render_citations)
 
 
 @app.command()
@@ -204,16 +206,11 @@ def failures(
     output_format: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
 ) -> None:
     """List the files that could not be processed, with the stage and the reason."""
-    from pipeline.query.export import render_failures, write_records
+    from pipeline.query.export import render_failures
     from pipeline.store.database import list_failures, open_database
 
     rows = list_failures(open_database(db), include_resolved=include_resolved)
-    if output_format == "table":
-        typer.echo(render_failures(rows))
-    elif output_format in ("csv", "json"):
-        write_records(rows, output_format, sys.stdout)
-    else:
-        raise typer.BadParameter("one of: table, csv, json", param_hint="--format")
+    _emit(rows, output_format, render_failures)
 
 
 @app.command()

@@ -59,7 +59,7 @@ def read_document(
     )
     try:
         if size > limits.max_file_bytes:
-            source.sha256 = _sha256_of_file(path)
+            source.sha256 = file_sha256(path)
             raise ReadError(
                 f"the file is {size / 2**20:.0f} MB, larger than the "
                 f"{limits.max_file_bytes // 2**20} MB limit"
@@ -72,7 +72,8 @@ def read_document(
         raise
 
 
-def _sha256_of_file(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MB blocks: the document's identity."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -142,6 +143,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "TextBlock",
     "file_format",
+    "file_sha256",
     "read_document",
     "read_document_guarded",
 ]
