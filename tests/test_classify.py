@@ -61,8 +61,8 @@ def test_training_is_deterministic_and_writes_a_model_card(tiny_corpus, tmp_path
     assert card["records"] == len(TINY)
     assert (first.parent / "MODEL_CARD.md").read_text(encoding="utf-8").startswith("# Model card")
     a, b = joblib.load(first), joblib.load(second)
-    probe = [Statement(text="chưa niêm yết thủ tục", tokens="chưa niêm_yết thủ_tục").as_record()]
-    assert (a.category.predict_proba(probe) == b.category.predict_proba(probe)).all()
+    probe = [Statement(text="chưa niêm yết thủ tục", tokens="chưa niêm_yết thủ_tục")]
+    assert a.predict(probe) == b.predict(probe)
     assert a.metadata["data_version"] == b.metadata["data_version"]
 
 
@@ -78,6 +78,12 @@ def test_a_model_for_another_taxonomy_version_is_refused(tiny_corpus, tmp_path):
     with pytest.raises(ModelMismatchError):
         load_classifier(path)
     load_classifier.cache_clear()
+    from pipeline.taxonomy import load_taxonomy
+
+    bundle.metadata["taxonomy_version"] = load_taxonomy().version
+    bundle.metadata["features_version"] = "features.v0"
+    with pytest.raises(ModelMismatchError, match="features"):
+        check_compatible(bundle)
 
 
 def test_the_shipped_model_loads_and_knows_every_category():

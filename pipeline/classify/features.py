@@ -20,7 +20,7 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 
 from pipeline.taxonomy import load_taxonomy
 
-FEATURES_VERSION = "features.v1"
+FEATURES_VERSION = "features.v2"
 
 
 @dataclass

@@ -18,7 +18,7 @@ import joblib
 import numpy as np
 import sklearn
 
-from pipeline.classify.features import Statement
+from pipeline.classify.features import FEATURES_VERSION, Statement
 from pipeline.taxonomy import load_taxonomy
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -51,12 +51,14 @@ class Prediction:
 
 @dataclass
 class ClassifierBundle:
-    """The three fitted pipelines and their provenance."""
+    """The fitted feature unions, the three classifiers on their output, and their provenance."""
 
     finding: Any
     polarity: Any
     category: Any
     metadata: dict[str, Any]
+    features: Any = None  # shared by the finding and polarity models
+    category_features: Any = None
 
     @property
     def version(self) -> str:
@@ -77,14 +79,14 @@ class ClassifierBundle:
             return []
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             records = [s.as_record() for s in statements]
-            finding_p = self.finding.predict_proba(records)[:, list(self.finding.classes_).index(True)]
+            matrix = self.features.transform(records)
+            finding_p = self.finding.predict_proba(matrix)[:, list(self.finding.classes_).index(True)]
             kept = [i for i, p in enumerate(finding_p) if p >= finding_floor]
-            predictions: list[Prediction | None] = [None] * len(records)
+            predictions: list[Prediction | None] = [None] * len(statements)
             if not kept:
                 return predictions
-            kept_records = [records[i] for i in kept]
-            polarity_p = self.polarity.predict_proba(kept_records)
-            category_p = self.category.predict_proba(kept_records)
+            polarity_p = self.polarity.predict_proba(matrix[kept])
+            category_p = self.category.predict_proba(self.category_features.transform([records[i] for i in kept]))
         polarity_classes = list(self.polarity.classes_)
         category_classes = list(self.category.classes_)
         for row, i in enumerate(kept):
@@ -104,6 +106,12 @@ class ClassifierBundle:
 
 def check_compatible(bundle: ClassifierBundle) -> None:
     """Refuse a model trained against another taxonomy version."""
+    features = bundle.metadata.get("features_version")
+    if features != FEATURES_VERSION or getattr(bundle, "category_features", None) is None:
+        raise ModelMismatchError(
+            f"the classifier was built with features {features!r} but this code computes "
+            f"{FEATURES_VERSION!r}: rebuild it with `findings train`"
+        )
     expected = load_taxonomy().version
     found = bundle.metadata.get("taxonomy_version")
     if found != expected:

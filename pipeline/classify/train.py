@@ -91,24 +91,23 @@ def to_statement(text: str, context: str, tokens: str | None = None) -> Statemen
     )
 
 
-def _candidates(discourse: bool) -> dict[str, Pipeline]:
+def _estimators() -> dict[str, Any]:
     return {
-        "logreg": Pipeline([
-            ("features", build_features(discourse=discourse)),
-            ("model", LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced",
-                                         random_state=SEED)),
-        ]),
-        "linear_svc_calibrated": Pipeline([
-            ("features", build_features(discourse=discourse)),
-            ("model", CalibratedClassifierCV(
-                LinearSVC(C=0.5, class_weight="balanced", random_state=SEED), cv=3, ensemble=False)),
-        ]),
+        "logreg": LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced", random_state=SEED),
+        "linear_svc_calibrated": CalibratedClassifierCV(
+            LinearSVC(C=0.5, class_weight="balanced", random_state=SEED), cv=3, ensemble=False),
     }
 
 
-def _select(name: str, records: list[dict], y: list, *, discourse: bool,
-            accept: list[set] | None = None) -> tuple[Pipeline, dict[str, Any], np.ndarray]:
-    """Cross-validate the candidates for one task; fit and return the best."""
+def _candidates(discourse: bool) -> dict[str, Pipeline]:
+    """Each candidate with its own features, so cross-validation never sees a fold's vocabulary."""
+    return {name: Pipeline([("features", build_features(discourse=discourse)), ("model", estimator)])
+            for name, estimator in _estimators().items()}
+
+
+def _select(name: str, records: list[dict], y: list, *, discourse: bool = True,
+            accept: list[set] | None = None) -> tuple[str, dict[str, Any], np.ndarray]:
+    """Cross-validate the candidates for one task; the best one's name, the report, its predictions."""
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     scores: dict[str, float] = {}
     predictions: dict[str, np.ndarray] = {}
@@ -118,9 +117,7 @@ def _select(name: str, records: list[dict], y: list, *, discourse: bool,
         scores[candidate] = float(f1_score(truth, predicted, average="macro"))
         predictions[candidate] = predicted
     best = max(scores, key=lambda c: (scores[c], c == "logreg"))
-    model = _candidates(discourse)[best]
-    model.fit(records, y)
-    return model, {"task": name, "cv_macro_f1": scores, "chosen": best}, predictions[best]
+    return best, {"task": name, "cv_macro_f1": scores, "chosen": best}, predictions[best]
 
 
 def _per_class(y: list, predicted: np.ndarray, accept: list[set] | None = None) -> dict[str, dict]:
@@ -153,20 +150,25 @@ def train(
     statements = [to_statement(r.text, r.context) for r in corpus]
     records = [s.as_record() for s in statements]
 
-    finding_model, finding_report, _ = _select(
-        "finding", records, [r.finding for r in corpus], discourse=True
-    )
+    finding_y = [r.finding for r in corpus]
+    finding_best, finding_report, _ = _select("finding", records, finding_y)
     findings = [i for i, r in enumerate(corpus) if r.finding]
     f_records = [records[i] for i in findings]
     polarity_y = [corpus[i].polarity for i in findings]
-    polarity_model, polarity_report, polarity_pred = _select(
-        "polarity", f_records, polarity_y, discourse=True
-    )
+    polarity_best, polarity_report, polarity_pred = _select("polarity", f_records, polarity_y)
     category_y = [corpus[i].category for i in findings]
     accept = [{corpus[i].category, corpus[i].category_alt} - {None} for i in findings]
-    category_model, category_report, category_pred = _select(
+    category_best, category_report, category_pred = _select(
         "category", f_records, category_y, discourse=False, accept=accept
     )
+    # Finding and polarity share one fitted feature union (with the discourse context);
+    # the category model has its own without it. A clause's features are computed twice, not thrice.
+    features = build_features(discourse=True)
+    matrix = features.fit_transform(records)
+    finding_model = _estimators()[finding_best].fit(matrix, finding_y)
+    polarity_model = _estimators()[polarity_best].fit(matrix[findings], polarity_y)
+    category_features = build_features(discourse=False)
+    category_model = _estimators()[category_best].fit(category_features.fit_transform(f_records), category_y)
     elapsed = time.perf_counter() - started
     card = {
         "model_version": f"findings-classifier.{corpus_fingerprint(corpus_dir)}",
@@ -186,7 +188,8 @@ def train(
         "category_per_class": _per_class(category_y, category_pred, accept),
         "category_confusions": _confused_pairs(category_y, category_pred, accept),
     }
-    bundle = ClassifierBundle(finding_model, polarity_model, category_model, metadata=card)
+    bundle = ClassifierBundle(finding_model, polarity_model, category_model, metadata=card, features=features,
+                              category_features=category_features)
     bundle.save(output)
     write_model_card(card, output.with_name("MODEL_CARD.md"))
     output.with_name("model-card.json").write_text(
