@@ -91,3 +91,14 @@ def test_a_bare_announcement_of_limitations_is_not_a_finding():
     assert is_background("vẫn còn một số hạn chế")
     assert is_background("còn những tồn tại cần khắc phục")
     assert not is_background("còn một số hạn chế như chưa niêm yết thủ tục")
+
+
+def test_items_after_an_inline_nhu_share_the_leads_polarity_and_an_ellipsis_ends_a_sentence():
+    text = ("Tiêu đề\nCác xã thực hiện tương đối tốt về tác phong, lề lối làm việc như: quy định về giờ làm việc, "
+            "đeo thẻ trong thực thi công vụ, giao tiếp ứng xử nơi công sở… Bên cạnh đó, còn một số hạn chế như: "
+            "bảng niêm yết đã cũ; chưa có hòm thư góp ý.")
+    lines = classify_lines(text)
+    found = [(c.text, c.rule_polarity) for c in find_candidates(text, lines, [(8, len(text))])]
+    assert ("quy định về giờ làm việc", "strength") in found
+    assert ("đeo thẻ trong thực thi công vụ", "strength") in found
+    assert ("bảng niêm yết đã cũ", "limitation") in found and ("chưa có hòm thư góp ý", "limitation") in found

@@ -169,6 +169,7 @@ def _split_items(text: str, start: int) -> Iterator[tuple[int, int]]:
     yield start + pos, start + len(text)
 
 
+_INLINE_ENUMERATION = re.compile(r"\b(?:như|gồm)\s*:\s*", re.IGNORECASE)
 _ENUMERATING_CUE = re.compile(r"\b(như|gồm|là)\s*:?\s*$", re.IGNORECASE)
 _COMMA_ITEM = re.compile(r"\s*,\s*|\s+và\s+|…\s*")
 
@@ -209,6 +210,7 @@ def split_sentence(
     """Split one sentence into candidate clauses; return them and the sentence's context and cue."""
     s, e = sentence
     body = text[s:e]
+    incoming_cue = cue
     local_context = context
     item_start = s
     candidates: list[Candidate] = []
@@ -222,7 +224,20 @@ def split_sentence(
             item_start = s + m.end()
             if polarity == "recommendation":
                 candidates.extend(_findings_before_head(text, s, s + m.start(), sentence, context))
+            elif m.start() > 60:
+                # a long run before the head is a statement of its own ('... tốt như: A, B. Tuy nhiên, còn hạn chế:')
+                before, _, _ = split_sentence(text, (s, s + m.start()), context=context, cue=incoming_cue)
+                candidates.extend(before)
             break
+    if item_start == s and (colon := _INLINE_ENUMERATION.search(body)) and colon.start() < len(body) * 0.6:
+        # 'thực hiện tốt tác phong, lề lối như: A, B, C': the lead is a statement, the items share its polarity
+        lead = _trim(text, (s, s + colon.start()))
+        lead_polarity = clause_polarity(text[lead[0]:lead[1]], context=context)
+        if lead_polarity:
+            before, _, _ = split_sentence(text, (s, s + colon.start()), context=context, cue=incoming_cue)
+            candidates.extend(before)
+            local_context, cue = lead_polarity, body[: colon.end()].strip()[-120:]
+            item_start = s + colon.end()
     items = list(_split_items(text[item_start:e], item_start))
     if _ENUMERATING_CUE.search(cue) or re.match(r"\s*(như|gồm|:)", text[item_start:e], re.IGNORECASE):
         items = [part for item in items for part in _split_short_commas(text, item)]
@@ -336,7 +351,7 @@ def find_candidates(
             carry = (None, "")
         base = carry if carry[0] else section
         local = base
-        for sentence in _line_sentences(line, sentences):
+        for sentence in _line_sentences(line, sentences, text):
             found, *local = split_sentence(text, sentence, context=base[0], cue=base[1])
             candidates.extend(found)
         if line.text.rstrip().endswith(":"):
@@ -344,12 +359,23 @@ def find_candidates(
     return candidates
 
 
-def _line_sentences(line: Line, sentences: list[Span]) -> list[Span]:
-    """The sentences of one line, clipped to it."""
+_ELLIPSIS_BREAK = re.compile(r"(?:…|\.\.\.)\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+def _line_sentences(line: Line, sentences: list[Span], text: str = "") -> list[Span]:
+    """The sentences of one line, clipped to it; 'A, B… Bên cạnh đó' also ends a sentence."""
     clipped = [
         (max(s, line.start), min(e, line.end)) for s, e in sentences if s < line.end and e > line.start
-    ]
-    return clipped or [(line.start, line.end)]
+    ] or [(line.start, line.end)]
+    if not text:
+        return clipped
+    split: list[Span] = []
+    for start, end in clipped:
+        for m in _ELLIPSIS_BREAK.finditer(text, start, end):
+            split.append((start, m.start() + 1))
+            start = m.end()
+        split.append((start, end))
+    return split
 
 
 def _is_list_item(line: str) -> bool:
