@@ -16,7 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.classify.features import Statement
+from pipeline.classify.features import Statement, cue_patterns
 from pipeline.classify.model import (
     FINDING_THRESHOLD,
     MODEL_PATH,
@@ -219,20 +219,23 @@ class ClassifierComponent:
             if category is None:
                 continue
             polarity, source, polarity_p = _decide_polarity(candidate, prediction)
-            confidence = round(polarity_p * category_p, 4)
-            findings.append(
-                Finding(
-                    polarity=polarity,  # type: ignore[arg-type]
-                    category=category,
-                    text=candidate.text,
-                    span=candidate.span,
-                    units=attribute_units(doc, candidate),
-                    confidence=confidence,
-                    polarity_source=source,
-                    needs_review=confidence < self.review_threshold,
-                    quantity=candidate.quantity,
+            units = attribute_units(doc, candidate)
+            aspects = [(category, category_p), *_second_aspect(candidate.text, category, prediction)]
+            for aspect, aspect_p in aspects:
+                confidence = round(polarity_p * aspect_p, 4)
+                findings.append(
+                    Finding(
+                        polarity=polarity,  # type: ignore[arg-type]
+                        category=aspect,
+                        text=candidate.text,
+                        span=candidate.span,
+                        units=units,
+                        confidence=confidence,
+                        polarity_source=source,
+                        needs_review=confidence < self.review_threshold,
+                        quantity=candidate.quantity,
+                    )
                 )
-            )
         doc._.findings = findings
         _promote_finding_subjects(doc, findings)
         _versions(doc)["classifier"] = self.bundle.version
@@ -268,6 +271,21 @@ def _decide_category(prediction) -> tuple[str | None, float]:
     if prediction.category_probability < KHAC_FLOOR:
         return None, 0.0
     return "khac", prediction.category_probability
+
+
+SECOND_ASPECT = 0.2
+
+
+def _second_aspect(text: str, first: str, prediction) -> list[tuple[str, float]]:
+    """A clause that assesses two aspects at once ('chấp hành tốt giờ giấc, tác phong, lề lối làm việc')
+    is also a finding of the runner-up category, when the model rates it and the clause names it."""
+    if len(prediction.category_ranking) < 2:
+        return []
+    second, probability = prediction.category_ranking[1]
+    if second == first or second == "khac" or probability < SECOND_ASPECT:
+        return []
+    named = {name.removeprefix("cat_cue=") for name, pattern in cue_patterns() if pattern.search(text.lower())}
+    return [(second, probability)] if {first, second} <= named else []
 
 
 def _decide_polarity(candidate: Candidate, prediction) -> tuple[str, str, float]:

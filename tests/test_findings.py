@@ -102,3 +102,16 @@ def test_items_after_an_inline_nhu_share_the_leads_polarity_and_an_ellipsis_ends
     assert ("quy định về giờ làm việc", "strength") in found
     assert ("đeo thẻ trong thực thi công vụ", "strength") in found
     assert ("bảng niêm yết đã cũ", "limitation") in found and ("chưa có hòm thư góp ý", "limitation") in found
+
+
+def test_a_clause_naming_two_aspects_the_model_rates_gives_two_findings():
+    from types import SimpleNamespace
+
+    from pipeline.components import _second_aspect
+
+    both = SimpleNamespace(category_ranking=[("tac_phong_ung_xu", 0.55), ("gio_giac_lam_viec", 0.3), ("khac", 0.1)])
+    text = "cán bộ chấp hành tốt giờ làm việc, tác phong, lề lối làm việc"
+    assert _second_aspect(text, "tac_phong_ung_xu", both) == [("gio_giac_lam_viec", 0.3)]
+    assert _second_aspect("cán bộ có tác phong, lề lối làm việc chuẩn mực", "tac_phong_ung_xu", both) == []
+    weak = SimpleNamespace(category_ranking=[("tac_phong_ung_xu", 0.85), ("gio_giac_lam_viec", 0.1)])
+    assert _second_aspect(text, "tac_phong_ung_xu", weak) == []

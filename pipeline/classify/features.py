@@ -58,7 +58,7 @@ class FieldSelector(BaseEstimator, TransformerMixin):
 
 
 @lru_cache(maxsize=1)
-def _cue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def cue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """One alternation per category and polarity, compiled once per process."""
     taxonomy = load_taxonomy()
     groups = [(f"cat_cue={c.code}", c.cues) for c in taxonomy.categories.values() if c.cues]
@@ -81,7 +81,7 @@ class CueFeatures(BaseEstimator, TransformerMixin):
     def _features(self, record: dict[str, str]) -> dict[str, float]:
         text = record["text"].lower()
         features: dict[str, float] = {}
-        for name, pattern in _cue_patterns():
+        for name, pattern in cue_patterns():
             hits = len(pattern.findall(text))
             if hits:
                 features[name] = float(hits)
