@@ -40,6 +40,7 @@ _STRENGTH_HEAD = re.compile(
     r"|(cho thấy|ghi nhận|đánh giá)\s*:\s*|đánh giá cao\s+",
     re.IGNORECASE,
 )
+MIN_CLAUSE_WORDS = 4  # shorter pieces ("việc sắp xếp", "nhiệm vụ được giao") are fragments, not statements
 _HEADING_POLARITY = (
     (re.compile(r"hạn chế|tồn tại|khuyết điểm|thiếu sót|vi phạm", re.IGNORECASE), "limitation"),
     (re.compile(r"kiến nghị|đề nghị|yêu cầu|đề xuất|nhiệm vụ|giải pháp|phương hướng|khắc phục",
@@ -246,7 +247,7 @@ def split_sentence(
         for part in _split_but(text, item):
             span = _trim(text, part)
             clause = text[span[0]:span[1]]
-            if len(clause.split()) < 3:
+            if len(clause.split()) < MIN_CLAUSE_WORDS:
                 continue
             polarity = clause_polarity(clause, context=local_context)
             if polarity is None and candidates and candidates[-1].sentence_span == sentence:
