@@ -115,3 +115,10 @@ def test_a_clause_naming_two_aspects_the_model_rates_gives_two_findings():
     assert _second_aspect("cán bộ có tác phong, lề lối làm việc chuẩn mực", "tac_phong_ung_xu", both) == []
     weak = SimpleNamespace(category_ranking=[("tac_phong_ung_xu", 0.85), ("gio_giac_lam_viec", 0.1)])
     assert _second_aspect(text, "tac_phong_ung_xu", weak) == []
+
+
+def test_the_inspecting_bodys_own_work_is_background():
+    assert is_background("Phòng GD&ĐT huyện đã thành lập đoàn kiểm tra thực hiện kỷ luật, kỷ cương hành chính")
+    assert is_background("từ đầu năm đến nay, Đoàn kiểm tra của huyện đã kiểm tra 12 cơ quan, đơn vị")
+    assert not is_background("UBND xã chưa thành lập đoàn kiểm tra công vụ theo quy định")
+    assert not is_background("xã đã ban hành kế hoạch tự kiểm tra công tác cải cách hành chính")

@@ -323,9 +323,19 @@ _BARE_ANNOUNCEMENT = re.compile(
 )
 
 
+# The inspecting work itself: 'đã thành lập đoàn kiểm tra', 'được giao thực hiện kiểm tra', 'đã kiểm tra 12 trường'.
+_INSPECTING_WORK = re.compile(
+    r"\b(thành lập (các )?(đoàn|tổ) kiểm tra|giao (thực hiện |nhiệm vụ )?kiểm tra|"
+    r"(đoàn|tổ)[^,;.]{0,40}\b(đã|tiến hành) kiểm tra|đã kiểm tra (được )?\d+|kiểm tra đột xuất (tại|\d+))",
+    re.IGNORECASE,
+)
+
+
 def is_background(clause: str) -> bool:
     """Statements about the inspection itself, legal basis, or schedule, and bare announcements."""
-    return bool(_NOT_FINDING.match(clause) or _BARE_ANNOUNCEMENT.match(clause))
+    if _NOT_FINDING.match(clause) or _BARE_ANNOUNCEMENT.match(clause):
+        return True
+    return bool(_INSPECTING_WORK.search(clause)) and not _LIMITATION_CUE.search(clause)
 
 
 def find_candidates(
