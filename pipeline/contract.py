@@ -82,6 +82,7 @@ class DateMention:
     role: DateRole
     span: Span
     end_iso: str | None = None
+    time: str | None = None  # 'HH:MM' when a time of day goes with the day ('16h30 ngày 5/6')
 
 
 @dataclass

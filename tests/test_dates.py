@@ -69,3 +69,12 @@ def test_roles_published_document_inspection():
 )
 def test_day_ranges_share_the_month_and_year_written_last(text, expected):
     assert [d.iso for d in find_dates(text)] == expected
+
+
+def test_a_time_of_day_goes_with_its_day():
+    found = find_dates("Vào lúc 16h30 ngày 5/6, đoàn đến; lúc 7 giờ 30 phút sáng 24/8 và ngày 12/9/2022, lúc 14 giờ họp")
+    assert [(d.iso, d.time, d.text) for d in found] == [
+        ("--06-05", "16:30", "16h30 ngày 5/6"),
+        ("--08-24", "07:30", "7 giờ 30 phút sáng 24/8"),
+        ("2022-09-12", "14:00", "12/9/2022"),
+    ]

@@ -99,3 +99,7 @@ def test_a_person_after_a_unit_word_is_not_a_unit():
 def test_a_mixed_commune_list_keeps_communes_as_xa():
     names = [m.name for m in find_unit_mentions("tại 4 xã, thị trấn: Đông Thành, Khải Xuân, thị trấn Thanh Ba")]
     assert names == ["xã Đông Thành", "xã Khải Xuân", "thị trấn Thanh Ba"]
+
+
+def test_abbreviated_levels():
+    assert [m.name for m in find_unit_mentions("kiểm tra tại TT. Hòa Bình và TP. Vinh")] == ["thị trấn Hòa Bình", "thành phố Vinh"]

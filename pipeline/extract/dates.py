@@ -114,7 +114,35 @@ def find_dates(text: str, *, reference_year: int | None = None) -> list[DateMent
     for m in _YEAR.finditer(text):
         add(m.span(), m.group(1), role="period")
     found.sort(key=lambda d: d.span)
+    for date in found:
+        if is_day_precision(date.iso):
+            _attach_time(text, date)
     return found
+
+
+# '16h30 ngày 5/6', '7 giờ 30 phút sáng 24/8', 'lúc 8h ngày', and after: 'ngày 5/6, lúc 14 giờ'
+_TIME_BEFORE = re.compile(
+    r"(?<![\d/])(\d{1,2})\s?(?:h|giờ)\s?(\d{1,2})?(?:\s?phút)?\s*(?:sáng|trưa|chiều|tối)?\s*,?\s*(?:ngày\s*)?$",
+    re.IGNORECASE,
+)
+_TIME_AFTER = re.compile(r"^\s*,?\s*(?:vào\s+)?lúc\s+(\d{1,2})\s?(?:h|giờ)\s?(\d{1,2})?", re.IGNORECASE)
+
+
+def _attach_time(text: str, date: DateMention) -> None:
+    """Record a time of day written next to a day (the span grows to cover it when it comes first)."""
+    before = _TIME_BEFORE.search(text[max(0, date.span[0] - 30) : date.span[0]])
+    after = None if before else _TIME_AFTER.match(text[date.span[1] : date.span[1] + 30])
+    match = before or after
+    if not match:
+        return
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return
+    date.time = f"{hour:02d}:{minute:02d}"
+    if before:
+        start = max(0, date.span[0] - 30) + before.start()
+        date.span = (start, date.span[1])
+        date.text = text[start : date.span[1]]
 
 
 def _range_end_year(text: str, end: int) -> int | None:

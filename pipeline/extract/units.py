@@ -30,7 +30,7 @@ _PLACE_NAME = rf"(?:{_CAP_WORD}(?: {_CAP_WORD}){{0,3}}|\d{{1,2}}(?!\d|/))"
 _NOT_A_PLACE = re.compile(
     r"(UBND|HĐND|Ủy|Chủ|Phó|Đoàn|Tổ|Sở|Phòng|Ban|Trạm|Trường|Công an|Bộ phận|Thực hiện|Văn phòng|"
     r"Trung tâm|Chi nhánh|Chi cục|Hội|Đội|Bệnh viện|Thư viện|Nhà văn hóa|Kho bạc|Bưu điện|Ngân hàng|"
-    r"Hạt|Đài|Cán bộ|Công chức|Lãnh đạo|Qua|Tại|Theo|Tuy|Đồng chí|Ông|Bà)\b"
+    r"Hạt|Đài|Cán bộ|Công chức|Lãnh đạo|Qua|Tại|Theo|Tuy|Đồng chí|Ông|Bà|TP|TT|TX)\b"
 )
 _SURNAMES = frozenset(
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương "  # noqa: SIM905
@@ -46,6 +46,7 @@ ADMIN_LEVELS = {  # level word -> (level code, canonical prefix)
     "thành phố": ("thanh_pho", "thành phố"),
     "tp.": ("thanh_pho", "thành phố"),
     "tp": ("thanh_pho", "thành phố"),
+    "tt.": ("thi_tran", "thị trấn"),
     "xã": ("xa", "xã"),
     "phường": ("phuong", "phường"),
     "huyện": ("huyen", "huyện"),

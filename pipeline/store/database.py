@@ -359,7 +359,7 @@ def _insert_spans(conn: Connection, document_id: int, result: ExtractResult) -> 
         conn.execute(
             insert(dates),
             [
-                {"document_id": document_id, "ordinal": i, "iso": d.iso, "end_iso": d.end_iso,
+                {"document_id": document_id, "ordinal": i, "iso": d.iso, "end_iso": d.end_iso, "time": d.time,
                  "text": _clean(d.text), "role": d.role, "span_start": int(d.span[0]),
                  "span_end": int(d.span[1])}
                 for i, d in enumerate(result.dates)
@@ -528,7 +528,7 @@ def load_document(engine: Engine, key: str) -> ExtractResult | None:
         ],
         dates=[
             DateMention(iso=d.iso, text=d.text, role=d.role, span=(d.span_start, d.span_end),
-                        end_iso=d.end_iso)
+                        end_iso=d.end_iso, time=d.time)
             for d in date_rows
         ],
         findings=[

@@ -167,6 +167,7 @@ dates = Table(
     Column("ordinal", Integer, nullable=False),
     Column("iso", String, nullable=False),
     Column("end_iso", String),
+    Column("time", String),
     Column("text", Text, nullable=False),
     Column("role", String, nullable=False),
     Column("span_start", Integer, nullable=False),
