@@ -103,3 +103,10 @@ def test_a_mixed_commune_list_keeps_communes_as_xa():
 
 def test_abbreviated_levels():
     assert [m.name for m in find_unit_mentions("kiểm tra tại TT. Hòa Bình và TP. Vinh")] == ["thị trấn Hòa Bình", "thành phố Vinh"]
+
+
+def test_district_police_without_a_name_takes_its_district_and_provincial_bodies_are_units():
+    names = [m.name for m in find_unit_mentions("kiểm tra tại Thư viện tỉnh, Trung tâm Văn hóa tỉnh và Công an huyện.")]
+    assert names == ["Thư viện tỉnh", "Trung tâm Văn hóa tỉnh", "Công an huyện"]
+    units = units_of("Đoàn kiểm tra tại UBND huyện Kế Sách và Công an huyện (lĩnh vực cư trú).")
+    assert "Công an huyện Kế Sách" in units

@@ -263,19 +263,33 @@ def _is_person(text: str, start: int, name: str) -> bool:
 
 _SECTOR_UNIT = re.compile(
     rf"(?<!\w)(?P<kind>Trạm [Yy] tế|Công an|Ban Chỉ huy Quân sự)\s+"
-    rf"(?P<level>xã|phường|thị trấn|huyện|quận|thị xã|thành phố)\s+(?P<name>{_PLACE_NAME})"
+    rf"(?P<level>xã|phường|thị trấn|huyện|quận|thị xã|thành phố)(?:\s+(?P<name>{_PLACE_NAME}))?"
+)
+# Provincial institutions named by their province: 'Thư viện tỉnh', 'Trung tâm Văn hóa tỉnh'.
+_PROVINCIAL_BODY = re.compile(
+    r"(?<!\w)(?P<name>(?:Thư viện|Bảo tàng|Nhà hát|Trung tâm(?: [A-ZĐ][^\s,.;:()]*| [a-zđà-ỹ]+){1,5}?) tỉnh)"
+    rf"(?!\s*[{_UPPER}])"
 )
 
 
 def _find_sector_units(text: str) -> list[UnitMention]:
-    """Health stations, police and military commands of a commune or district."""
+    """Health stations, police, military commands of a commune or district; provincial institutions.
+
+    'Công an huyện' without a name takes its district later (`_fill_district_parents`).
+    """
     found = []
     for m in _SECTOR_UNIT.finditer(text):
         kind = m.group("kind")
         kind = "Trạm Y tế" if kind.lower().startswith("trạm") else kind
         level, _ = ADMIN_LEVELS[m.group("level")]
-        name = f"{kind} {_admin_name(level, m.group('name'))}"
-        found.append(UnitMention("co_quan", name, (m.start(), m.end()), key=name))
+        if m.group("name"):
+            name = f"{kind} {_admin_name(level, m.group('name'))}"
+            found.append(UnitMention("co_quan", name, (m.start(), m.end()), key=name))
+        elif level in DISTRICT_LEVELS:
+            name = f"{kind} {_admin_name(level, '').strip()}"
+            found.append(UnitMention("co_quan", name, (m.start(), m.end()), parent="?" + level, key=name))
+    for m in _PROVINCIAL_BODY.finditer(text):
+        found.append(UnitMention("co_quan", m.group("name"), m.span("name"), key=m.group("name")))
     return found
 
 
@@ -444,6 +458,13 @@ def _fill_phong_parents(units: dict[str, Unit], mentions: list[UnitMention]) -> 
     """
     districts = [m for m in mentions if m.level in DISTRICT_LEVELS]
     for m in mentions:
+        if m.level == "co_quan" and m.parent and m.parent.startswith("?"):
+            before = [d for d in districts if d.span[0] < m.span[0]] or districts
+            unit = units[m.key]
+            if before and unit.parent is None:
+                unit.parent = before[-1].name
+                unit.name = f"{unit.name.rsplit(' ', 1)[0]} {unit.parent}"
+            continue
         if m.level != "phong":
             continue
         unit = units[m.key]
