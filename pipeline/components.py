@@ -277,7 +277,7 @@ SECOND_ASPECT = 0.2
 
 
 def _second_aspect(text: str, first: str, prediction) -> list[tuple[str, float]]:
-    """A clause that assesses two aspects at once ('chấp hành tốt giờ giấc, tác phong, lề lối làm việc')
+    """A clause that assesses two aspects at once ('công chức đúng giờ và ăn mặc chỉnh tề')
     is also a finding of the runner-up category, when the model rates it and the clause names it."""
     if len(prediction.category_ranking) < 2:
         return []

@@ -268,7 +268,7 @@ NEWS_HTML = """<!DOCTYPE html>
 <html lang="vi"><head>
 <meta charset="utf-8">
 <title>Kiểm tra đột xuất cải cách hành chính - Báo Nghệ An</title>
-<meta property="og:title" content="Kiểm tra đột xuất thực hiện công tác cải cách hành chính">
+<meta property="og:title" content="Tổ công tác kiểm tra bất ngờ việc thực hiện cải cách hành chính">
 <meta property="og:site_name" content="Baonghean.vn">
 <meta property="article:published_time" content="2017-08-25T09:30:00+07:00">
 </head><body>
@@ -276,7 +276,7 @@ NEWS_HTML = """<!DOCTYPE html>
 <li><a href="/thoi-su">Thời sự</a></li><li><a href="/kinh-te">Kinh tế</a></li></ul></nav></header>
 <div class="breadcrumb"><a href="/">Trang chủ</a> / <a href="/thoi-su">Thời sự</a></div>
 <div class="main-content"><article class="article-detail">
-<h1>Kiểm tra đột xuất thực hiện công tác cải cách hành chính</h1>
+<h1>Tổ công tác kiểm tra bất ngờ việc thực hiện cải cách hành chính</h1>
 <div class="article-date">Thứ Sáu, 25/08/2017 09:30</div>
 <p>(Baonghean.vn) - Ngày 24/8, đoàn kiểm tra của UBND tỉnh đã kiểm tra đột xuất công tác
 cải cách hành chính tại huyện Tương Dương, xã Tam Quang và xã Xá Lượng.</p>

@@ -11,8 +11,8 @@ from pipeline.extract.legal_refs import find_legal_refs
         ("Chỉ thị 26 của Thủ tướng Chính phủ", "Chỉ thị", "26", None, "Thủ tướng Chính phủ"),
         ("theo Nghị định số 61/2018/NĐ-CP.", "Nghị định", "61/2018/NĐ-CP", None, None),
         ("Kế hoạch số 1642/KH-UBND", "Kế hoạch", "1642/KH-UBND", None, None),
-        ("Hướng dẫn số 11-HD/HU, ngày 13/6/2018, của Ban Thường vụ", "Hướng dẫn", "11-HD/HU", "2018-06-13", "Ban Thường vụ"),
-        ("Nghị quyết số 03/2017/NQ-HĐND của HĐND Thành phố", "Nghị quyết", "03/2017/NQ-HĐND", None, "HĐND Thành phố"),
+        ("Hướng dẫn số 11-HD/HU, ngày 02/4/2019, của Ban Tổ chức", "Hướng dẫn", "11-HD/HU", "2019-04-02", "Ban Tổ chức"),
+        ("Nghị quyết số 03/2017/NQ-HĐND của HĐND tỉnh", "Nghị quyết", "03/2017/NQ-HĐND", None, "HĐND tỉnh"),
     ],
 )
 def test_references_are_parsed(text, kind, number, date, issuer):

@@ -17,7 +17,7 @@ def page(tmp_path):
 
 
 def test_metadata(page) -> None:
-    assert page.title == "Kiểm tra đột xuất thực hiện công tác cải cách hành chính"
+    assert page.title == "Tổ công tác kiểm tra bất ngờ việc thực hiện cải cách hành chính"
     assert page.published == "2017-08-25"
     assert page.publisher == "Baonghean.vn"
     assert page.source.encoding == "utf-8"
