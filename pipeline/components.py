@@ -284,7 +284,8 @@ def _second_aspect(text: str, first: str, prediction) -> list[tuple[str, float]]
     second, probability = prediction.category_ranking[1]
     if second == first or second == "khac" or probability < SECOND_ASPECT:
         return []
-    named = {name.removeprefix("cat_cue=") for name, pattern in cue_patterns() if pattern.search(text.lower())}
+    lowered = text.lower()
+    named = {name.removeprefix("cat_cue=") for name, pattern in cue_patterns() if pattern.search(lowered)}
     return [(second, probability)] if {first, second} <= named else []
 
 

@@ -53,6 +53,12 @@ def _iso(day: str, month: str, year: str) -> str | None:
     return None
 
 
+def _span(line: Line, match: re.Match[str]) -> tuple[int, int]:
+    """A match in a line's text as offsets in the document (the line text is left-stripped)."""
+    offset = line.start + (len(line.text) - len(line.text.lstrip()))
+    return offset + match.start(), offset + match.end()
+
+
 def find_publication_date(lines: list[Line]) -> tuple[str | None, float | None, tuple[int, int] | None]:
     """The publication date, its confidence and its span.
 
@@ -68,9 +74,7 @@ def find_publication_date(lines: list[Line]) -> tuple[str | None, float | None, 
         ):
             match = pattern.search(line.text)
             if match and (iso := _iso(*match.groups()[-3:])):
-                offset = line.start + (len(line.text) - len(line.text.lstrip()))
-                span = (offset + match.start(), offset + match.end())
-                candidates.append((confidence, iso, span))
+                candidates.append((confidence, iso, _span(line, match)))
                 break
     if not candidates:
         return None, None, None
@@ -83,8 +87,7 @@ def find_issue_date(lines: list[Line]) -> tuple[str | None, tuple[int, int] | No
     for line in lines[:80]:
         match = _PLACE_DATE.search(line.text)
         if match and (iso := _iso(*match.groups()[-3:])):
-            offset = line.start + (len(line.text) - len(line.text.lstrip()))
-            return iso, (offset + match.start(), offset + match.end())
+            return iso, _span(line, match)
     return None, None
 
 

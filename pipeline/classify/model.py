@@ -103,9 +103,8 @@ class ClassifierBundle:
         return predictions
 
 
-
 def check_compatible(bundle: ClassifierBundle) -> None:
-    """Refuse a model trained against another taxonomy version."""
+    """Refuse a model built with other features or for another taxonomy version."""
     features = bundle.metadata.get("features_version")
     if features != FEATURES_VERSION or getattr(bundle, "category_features", None) is None:
         raise ModelMismatchError(

@@ -373,13 +373,11 @@ def find_candidates(
 _ELLIPSIS_BREAK = re.compile(r"(?:…|\.\.\.)\s+(?=[A-ZĐÀ-Ỹ])")
 
 
-def _line_sentences(line: Line, sentences: list[Span], text: str = "") -> list[Span]:
+def _line_sentences(line: Line, sentences: list[Span], text: str) -> list[Span]:
     """The sentences of one line, clipped to it; 'A, B… Bên cạnh đó' also ends a sentence."""
     clipped = [
         (max(s, line.start), min(e, line.end)) for s, e in sentences if s < line.end and e > line.start
     ] or [(line.start, line.end)]
-    if not text:
-        return clipped
     split: list[Span] = []
     for start, end in clipped:
         for m in _ELLIPSIS_BREAK.finditer(text, start, end):

@@ -240,7 +240,7 @@ def find_header_issuer(text: str) -> UnitMention | None:
         if not stripped or stripped != stripped.upper():
             continue
         if m := _HEADER_LEVEL.match(stripped):
-            level, _ = ADMIN_LEVELS[m.group("level").lower().rstrip(".") if m.group("level") != "TP." else "tp."]
+            level, _ = ADMIN_LEVELS[m.group("level").lower()]
             name = " ".join(w.capitalize() for w in m.group("name").split())
             offset = start + line.index(stripped)
             issuer = UnitMention(level, _admin_name(level, name), (offset + m.start(), offset + m.end()))
@@ -409,7 +409,7 @@ def build_units(
 
     if issuer and self_assessment and issuer.key in units:
         units[issuer.key].role = "inspected"
-    _fill_phong_parents(units, mentions)
+    _fill_district_parents(units, mentions)
     if title and (subject := _TITLE_SUBJECT.match(title)):
         for unit in units.values():
             if unit.level in DISTRICT_LEVELS + COMMUNE_LEVELS and bare_name(unit.name) == subject.group("name"):
@@ -451,34 +451,31 @@ def _province_from_mentions(mentions: list[UnitMention]) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-def _fill_phong_parents(units: dict[str, Unit], mentions: list[UnitMention]) -> None:
-    """A district office ('Phòng Tư pháp', 'Phòng GD&ĐT huyện') takes the district named nearest before it.
+_TRAILING_LEVEL = re.compile(r"\s+(huyện|quận|thị xã|thành phố)$")
 
-    Its name keeps the fullest wording the text uses for it, plus the district.
+
+def _fill_district_parents(units: dict[str, Unit], mentions: list[UnitMention]) -> None:
+    """District bodies take the district named nearest before them.
+
+    'Phòng Tư pháp', 'Phòng GD&ĐT huyện' and 'Công an huyện' (no name) are
+    named '<body> huyện X'; a Phòng keeps the fullest wording the text uses.
     """
     districts = [m for m in mentions if m.level in DISTRICT_LEVELS]
     for m in mentions:
-        if m.level == "co_quan" and m.parent and m.parent.startswith("?"):
-            before = [d for d in districts if d.span[0] < m.span[0]] or districts
-            unit = units[m.key]
-            if before and unit.parent is None:
-                unit.parent = before[-1].name
-                unit.name = f"{unit.name.rsplit(' ', 1)[0]} {unit.parent}"
-            continue
-        if m.level != "phong":
+        unnamed_district = bool(m.parent and m.parent.startswith("?"))
+        if m.level != "phong" and not (m.level == "co_quan" and unnamed_district):
             continue
         unit = units[m.key]
-        if len(m.name) > len(unit.name) and not unit.parent:
+        if m.level == "phong" and len(m.name) > len(unit.name) and not unit.parent:
             unit.name = m.name
-        if unit.parent or (m.parent and not m.parent.startswith("?")):
+        if unit.parent or (m.parent and not unnamed_district):
             continue
         before = [d for d in districts if d.span[0] < m.span[0]] or districts
         if before:
             unit.parent = before[-1].name
     for unit in units.values():
-        if unit.level == "phong" and unit.parent and not unit.name.endswith(unit.parent):
-            unit.name = re.sub(r"\s+(huyện|quận|thị xã|thành phố)$", "", unit.name)
-            unit.name = f"{unit.name} {unit.parent}"
+        if unit.level in ("phong", "co_quan") and unit.parent and not unit.name.endswith(unit.parent):
+            unit.name = f"{_TRAILING_LEVEL.sub('', unit.name)} {unit.parent}"
 
 
 def _resolve(

@@ -162,21 +162,31 @@ def _render(renderable: Any, width: int) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def render_recurrence(rows: Sequence[Recurrence], *, width: int = 160) -> str:
-    """Units by category and polarity with the number of documents, as a plain-text table."""
-    if not rows:
-        return "no findings match"
+def _plain_table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, width: int,
+                 right: Sequence[str] = (), fold: bool = False) -> str:
+    """Rows under a simple header as plain text; `right` columns are right-aligned."""
     from rich.box import SIMPLE_HEAD
     from rich.table import Table
 
     table = Table(box=SIMPLE_HEAD)
-    for name in ("unit", "province", "polarity", "category", "documents", "findings", "first",
-                 "last"):
-        table.add_column(name, justify="right" if name in ("documents", "findings") else "left")
-    for r in rows:
-        table.add_row(r.unit, r.province or "", r.polarity, r.category, str(r.documents),
-                      str(r.findings), r.first or "", r.last or "")
+    for name in columns:
+        table.add_column(name, justify="right" if name in right else "left",
+                         overflow="fold" if fold else "ellipsis")
+    for row in rows:
+        table.add_row(*row)
     return _render(table, width)
+
+
+def render_recurrence(rows: Sequence[Recurrence], *, width: int = 160) -> str:
+    """Units by category and polarity with the number of documents, as a plain-text table."""
+    if not rows:
+        return "no findings match"
+    return _plain_table(
+        ("unit", "province", "polarity", "category", "documents", "findings", "first", "last"),
+        [(r.unit, r.province or "", r.polarity, r.category, str(r.documents), str(r.findings),
+          r.first or "", r.last or "") for r in rows],
+        width=width, right=("documents", "findings"),
+    )
 
 
 def render_summary(summary: Summary) -> str:
@@ -244,29 +254,20 @@ def render_citations(rows: Sequence[Any], *, width: int = 160) -> str:
     """Documents citing a legal text, as a plain-text table."""
     if not rows:
         return "no stored document cites it"
-    from rich.box import SIMPLE_HEAD
-    from rich.table import Table
-
-    table = Table(box=SIMPLE_HEAD)
-    for name in ("dated", "document", "cited", "issuer", "sha256"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(r.dated or "", r.title or Path(r.path).name, r.text, r.issuer or "",
-                      r.sha256[:12])
-    return _render(table, width)
+    return _plain_table(
+        ("dated", "document", "cited", "issuer", "sha256"),
+        [(r.dated or "", r.title or Path(r.path).name, r.text, r.issuer or "", r.sha256[:12]) for r in rows],
+        width=width, fold=True,
+    )
 
 
 def render_failures(rows: Sequence[Any], *, width: int = 160) -> str:
     """Files that failed, with stage and reason, as a plain-text table."""
     if not rows:
         return "no failures recorded"
-    from rich.box import SIMPLE_HEAD
-    from rich.table import Table
-
-    table = Table(box=SIMPLE_HEAD)
-    for name in ("path", "stage", "message", "attempts", "last seen"):
-        table.add_column(name, overflow="fold", justify="right" if name == "attempts" else "left")
-    for r in rows:
-        table.add_row(r.path, r.stage, r.message, str(r.attempts),
-                      r.last_seen_at.isoformat(timespec="seconds") if r.last_seen_at else "")
-    return _render(table, width)
+    return _plain_table(
+        ("path", "stage", "message", "attempts", "last seen"),
+        [(r.path, r.stage, r.message, str(r.attempts),
+          r.last_seen_at.isoformat(timespec="seconds") if r.last_seen_at else "") for r in rows],
+        width=width, right=("attempts",), fold=True,
+    )

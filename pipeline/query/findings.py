@@ -310,20 +310,6 @@ def summarise(engine: Engine) -> Summary:
         summary.needs_review = conn.scalar(
             select(func.count()).select_from(findings).where(findings.c.needs_review.is_(True))
         ) or 0
-        summary.by_polarity = dict(
-            conn.execute(
-                select(findings.c.polarity, func.count())
-                .group_by(findings.c.polarity).order_by(findings.c.polarity)
-            ).all()
-        )
-        category_count = func.count()
-        summary.by_category = dict(
-            conn.execute(
-                select(findings.c.category, category_count)
-                .group_by(findings.c.category)
-                .order_by(category_count.desc(), findings.c.category)
-            ).all()
-        )
         summary.by_category_polarity = {
             (category, polarity): count
             for category, polarity, count in conn.execute(
@@ -331,7 +317,14 @@ def summarise(engine: Engine) -> Summary:
                 .group_by(findings.c.category, findings.c.polarity)
             ).all()
         }
-        summary.findings = sum(summary.by_polarity.values())
+        by_polarity: dict[str, int] = {}
+        by_category: dict[str, int] = {}
+        for (category, polarity), count in summary.by_category_polarity.items():
+            by_polarity[polarity] = by_polarity.get(polarity, 0) + count
+            by_category[category] = by_category.get(category, 0) + count
+        summary.by_polarity = dict(sorted(by_polarity.items()))
+        summary.by_category = dict(sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])))
+        summary.findings = sum(by_polarity.values())
         open_failures = failures.c.resolved.is_(False)
         summary.failures = conn.scalar(
             select(func.count()).select_from(failures).where(open_failures)
@@ -378,34 +371,38 @@ def _cites(words: set[str], numbers: list[str], kind: str, number: str | None,
     return cited[: len(numbers)] == numbers or (len(numbers) > 1 and set(numbers) <= set(cited))
 
 
-def _citing_document_ids(engine: Engine, needle: str) -> list[int]:
-    words, numbers = _citation_matcher(needle)
-    query = select(legal_refs.c.document_id, legal_refs.c.kind, legal_refs.c.number,
-                   legal_refs.c.issuer, legal_refs.c.text)
-    with engine.connect() as conn:
-        return sorted({
-            row.document_id for row in conn.execute(query)
-            if _cites(words, numbers, row.kind, row.number, row.issuer, row.text)
-        })
-
-
-def citations(engine: Engine, needle: str, *, limit: int | None = None) -> list[Citation]:
-    """Stored documents that cite a legal text matching `needle`, newest first."""
+def _citing_rows(conn: Any, needle: str, columns: list[Any]) -> Iterable[Any]:
+    """Rows (legal_refs joined to documents) whose reference matches what the analyst typed."""
     words, numbers = _citation_matcher(needle)
     if not words and not numbers:
         raise ValueError("say which legal text, e.g. 'Chỉ thị 26' or '61/2018/NĐ-CP'")
     query = (
-        select(documents.c.sha256, documents.c.path, documents.c.title, documents.c.dated,
-               legal_refs.c.kind, legal_refs.c.number, legal_refs.c.date, legal_refs.c.issuer,
-               legal_refs.c.text)
+        select(*columns, legal_refs.c.kind, legal_refs.c.number, legal_refs.c.issuer, legal_refs.c.text)
         .join(documents, documents.c.id == legal_refs.c.document_id)
         .order_by(documents.c.dated.desc(), documents.c.path, legal_refs.c.ordinal)
     )
+    if len(numbers) == 1:  # the number column is indexed: only references numbered like the one asked for
+        query = query.where(legal_refs.c.number.startswith(numbers[0], autoescape=True))
+    for row in conn.execute(query):
+        if _cites(words, numbers, row.kind, row.number, row.issuer, row.text):
+            yield row
+
+
+def _citing_document_ids(engine: Engine, needle: str) -> list[int]:
+    with engine.connect() as conn:
+        return sorted({row.id for row in _citing_rows(conn, needle, [documents.c.id])})
+
+
+def citations(engine: Engine, needle: str, *, limit: int | None = None) -> list[Citation]:
+    """Stored documents that cite a legal text matching `needle`, newest first."""
+    columns = [documents.c.sha256, documents.c.path, documents.c.title, documents.c.dated,
+               legal_refs.c.date]
     found: list[Citation] = []
     with engine.connect() as conn:
-        for row in conn.execute(query):
-            if _cites(words, numbers, row.kind, row.number, row.issuer, row.text):
-                found.append(Citation(*row))
-                if limit is not None and len(found) >= limit:
-                    break
+        for row in _citing_rows(conn, needle, columns):
+            found.append(Citation(sha256=row.sha256, path=row.path, title=row.title, dated=row.dated,
+                                  kind=row.kind, number=row.number, date=row.date, issuer=row.issuer,
+                                  text=row.text))
+            if limit is not None and len(found) >= limit:
+                break
     return found
