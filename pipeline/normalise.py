@@ -3,7 +3,8 @@
 Unicode NFC, one tone-mark convention (the one underthesea uses: 'hòa',
 'thủy', 'khỏe'), clean whitespace. Every character of the normalised text
 keeps the block it came from and its offset in that block, so any span can
-be traced to its page and place in the file.
+be traced to its page and place in the file. Tracked deletions a reader marked
+(`TextBlock.deleted`) are left out of the normalised text.
 """
 
 from __future__ import annotations
@@ -173,6 +174,21 @@ def normalise_block(text: str) -> tuple[str, list[int]]:
     return _clean_whitespace(fix_tone_marks(composed), offsets)
 
 
+def _normalise_kept(block: TextBlock) -> tuple[str, list[int]]:
+    """Normalise a block without its tracked deletions; offsets still index `block.text`."""
+    if not block.deleted:
+        return normalise_block(block.text)
+    kept: list[str] = []
+    kept_offsets: list[int] = []
+    position = 0
+    for start, end in [*block.deleted, (len(block.text), len(block.text))]:
+        kept.append(block.text[position:start])
+        kept_offsets.extend(range(position, start))
+        position = max(position, end)
+    text, offsets = normalise_block("".join(kept))
+    return text, [kept_offsets[i] for i in offsets]
+
+
 def normalise_text(text: str) -> str:
     """Normalise a string (no offset map): NFC, tone marks, whitespace."""
     return normalise_block(text)[0]
@@ -187,7 +203,7 @@ def normalise_document(raw: RawDocument) -> NormalisedText:
     for index, block in enumerate(raw.blocks):
         if block.part not in TEXT_PARTS:
             continue
-        text, block_offsets = normalise_block(block.text)
+        text, block_offsets = _normalise_kept(block)
         if not text:
             continue
         if pieces:

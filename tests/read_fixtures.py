@@ -113,6 +113,8 @@ def make_docx(path: Path) -> Path:
     section = document.sections[0]
     section.header.paragraphs[0].text = "UBND TỈNH NGHỆ AN"
     section.footer.paragraphs[0].text = "Trang chân: Sở Nội vụ"
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].text = FIRST_PAGE_HEADER
     document.add_paragraph(PARAGRAPHS[0])
     table = document.add_table(rows=2, cols=3)
     for row, values in zip(table.rows, [("STT", "Đơn vị", "Kết quả"),
@@ -129,22 +131,61 @@ def make_docx(path: Path) -> Path:
     for text in PARAGRAPHS[1:]:
         document.add_paragraph(text)
     _add_tracked_deletion(document.paragraphs[-1], DELETED_TEXT)
+    revised = document.add_paragraph(REVISED[0])
+    _add_tracked_deletion(revised, unicode_to_tcvn3(REVISED[1]), font=".VnTime")
+    _add_tracked_insertion(revised, REVISED[2])
     document.save(path)
     return path
 
 
+FIRST_PAGE_HEADER = "Trang đầu: Văn phòng UBND tỉnh"
 DELETED_TEXT = "ĐOẠN VĂN ĐÃ BỊ XÓA"
+# A paragraph with tracked changes: kept text, a deletion (in a .VnTime run), an insertion.
+REVISED = ("Kết luận: ", "xã Tam Quang chưa niêm yết thủ tục ", "xã Tam Quang đã niêm yết thủ tục")
+_W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
-def _add_tracked_deletion(paragraph, text: str) -> None:
+def _add_tracked_deletion(paragraph, text: str, *, font: str | None = None) -> None:
     """Append a tracked deletion (`w:del` holding `w:delText`) to a paragraph."""
     from docx.oxml import parse_xml
 
+    fonts = f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}"/></w:rPr>' if font else ""
     paragraph._p.append(parse_xml(
-        '<w:del xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-        'w:id="1" w:author="x" w:date="2018-06-05T00:00:00Z"><w:r><w:delText>'
-        f"{text}</w:delText></w:r></w:del>"
+        f'<w:del {_W_NS} w:id="1" w:author="x" w:date="2018-06-05T00:00:00Z"><w:r>{fonts}'
+        f'<w:delText xml:space="preserve">{text}</w:delText></w:r></w:del>'
     ))
+
+
+def _add_tracked_insertion(paragraph, text: str) -> None:
+    """Append a tracked insertion (`w:ins`) to a paragraph."""
+    from docx.oxml import parse_xml
+
+    paragraph._p.append(parse_xml(
+        f'<w:ins {_W_NS} w:id="2" w:author="x" w:date="2018-06-05T00:00:00Z"><w:r>'
+        f'<w:t xml:space="preserve">{text}</w:t></w:r></w:ins>'
+    ))
+
+
+def make_docx_with_text_boxes(path: Path, labels: list[str]) -> Path:
+    """A DOCX with a paragraph and one VML text box per label (a small diagram)."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph(PARAGRAPHS[0])
+    anchor = document.add_paragraph()
+    for index, label in enumerate(labels):
+        anchor._p.append(parse_xml(
+            f'<w:r {_W_NS} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict>'
+            f'<v:shape id="box{index}" type="#_x0000_t202" '
+            f'style="position:absolute;margin-left:{20 + 120 * index}pt;margin-top:0;'
+            'width:100pt;height:30pt"><v:textbox><w:txbxContent><w:p><w:r>'
+            f"<w:t>{label}</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>"
+            "</w:pict></w:r>"
+        ))
+    document.add_paragraph(PARAGRAPHS[1])
+    document.save(path)
+    return path
 
 
 def make_zip_bomb(path: Path, *, member_bytes: int) -> Path:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.normalise import normalise_document
 from pipeline.read import ReadError, read_document
-from pipeline.read.docx import legacy_font_encoding
+from pipeline.read.docx import legacy_font_encoding, read_docx
 from tests.read_fixtures import (
     DATA,
     DELETED_TEXT,
+    FIRST_PAGE_HEADER,
     PARAGRAPHS,
+    REVISED,
     TCVN3_SENTENCE,
     VNI_SENTENCE,
     make_docx,
+    make_docx_with_text_boxes,
     make_zip_bomb,
     require_data,
 )
@@ -32,13 +36,19 @@ def test_body_paragraphs_and_table_rows_in_order(docx_raw) -> None:
         ("body", f"Căn cứ: {TCVN3_SENTENCE}"),
         ("body", VNI_SENTENCE),
         ("body", "BÁO CÁO KẾT QUẢ"),
-        *(("body", p) for p in PARAGRAPHS[1:]),
+        *(("body", p) for p in PARAGRAPHS[1:-1]),
+        ("body", PARAGRAPHS[-1] + DELETED_TEXT),
+        ("body", "".join(REVISED)),
     ]
 
 
 def test_headers_and_footers_are_kept_apart(docx_raw) -> None:
     margins = [(b.part, b.text) for b in docx_raw.blocks if b.part in ("header", "footer")]
-    assert margins == [("header", "UBND TỈNH NGHỆ AN"), ("footer", "Trang chân: Sở Nội vụ")]
+    assert margins == [
+        ("header", "UBND TỈNH NGHỆ AN"),
+        ("header", FIRST_PAGE_HEADER),
+        ("footer", "Trang chân: Sở Nội vụ"),
+    ]
 
 
 def test_legacy_fonts_are_converted_and_reported(docx_raw) -> None:
@@ -47,8 +57,35 @@ def test_legacy_fonts_are_converted_and_reported(docx_raw) -> None:
     assert len(docx_raw.source.sha256) == 64
 
 
-def test_tracked_deletions_are_dropped(docx_raw) -> None:
-    assert all(DELETED_TEXT not in b.text for b in docx_raw.blocks)
+def test_tracked_deletions_are_read_in_place_and_marked(docx_raw) -> None:
+    revised = next(b for b in docx_raw.blocks if b.text.startswith(REVISED[0]))
+    assert [revised.text[a:b] for a, b in revised.deleted] == [REVISED[1]]  # .VnTime run converted
+    last = next(b for b in docx_raw.blocks if b.text.startswith(PARAGRAPHS[-1]))
+    assert [last.text[a:b] for a, b in last.deleted] == [DELETED_TEXT]
+    assert all(not b.deleted for b in docx_raw.blocks if b not in (revised, last))
+
+
+def test_tracked_deletions_are_not_in_the_mined_text(docx_raw) -> None:
+    normalised = normalise_document(docx_raw)
+    assert DELETED_TEXT not in normalised.text
+    assert REVISED[1].strip() not in normalised.text
+    assert f"{REVISED[0]}{REVISED[2]}" in normalised.text
+    assert PARAGRAPHS[-1] in normalised.text
+    # Offsets still point into the block as read, deletion included.
+    at = normalised.text.index(REVISED[2])
+    block = docx_raw.blocks[normalised.block_at(at).index]
+    start = normalised.source_offset(at)
+    assert block.text[start:start + len(REVISED[2])] == REVISED[2]
+
+
+def test_text_boxes_follow_the_order_of_the_original_files_story(tmp_path) -> None:
+    labels = ["Sở Nội vụ", "Phòng Nội vụ huyện", "UBND xã Tam Quang"]
+    data = make_docx_with_text_boxes(tmp_path / "diagram.docx", labels).read_bytes()
+    blocks, _ = read_docx(data)
+    assert [b.text for b in blocks] == [PARAGRAPHS[0], PARAGRAPHS[1], *labels]
+    story = "\n".join(["UBND xã Tam Quang", "", "Sở Nội vụ", "Phòng Nội vụ huyện"])
+    blocks, _ = read_docx(data, text_box_story=story)
+    assert [b.text for b in blocks][2:] == [labels[2], labels[0], labels[1]]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 
+from pipeline.read.document import DELETION_END, DELETION_START
 from pipeline.read.legacy_encodings import tcvn3_to_unicode, vni_to_unicode
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -37,6 +38,7 @@ _VIET_LETTERS = set(
 ) | set("đĐ")
 
 # Characters a legacy byte 0x80-0x9F becomes when read as Windows-1252.
+_READER_MARKS = (DELETION_START, DELETION_END)  # a reader's marks, not text
 _CP1252_EXTRA = {
     bytes([b]).decode("cp1252")
     for b in range(0x80, 0xA0)
@@ -84,7 +86,7 @@ def vietnamese_score(text: str) -> float:
 def _could_be_legacy(line: str) -> bool:
     """A line can hold legacy bytes only if every character fits in one byte."""
     return any(128 <= ord(ch) < 256 for ch in line) and all(
-        ord(ch) < 256 or ch in _CP1252_EXTRA for ch in line
+        ord(ch) < 256 or ch in _CP1252_EXTRA or ch in _READER_MARKS for ch in line
     )
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from pipeline.contract import Source, StageError
 
 BlockPart = Literal["body", "table", "header", "footer", "title", "caption"]
+
+# Readers wrap tracked (unaccepted) deletions in these private-use marks while
+# they build a block's text; `take_deletion_marks` turns them into spans.
+DELETION_START = "\ue000"
+DELETION_END = "\ue001"
+_DELETION = re.compile(f"{DELETION_START}([^{DELETION_END}]*){DELETION_END}")
 
 
 class ReadError(Exception):
@@ -26,13 +33,36 @@ class TextBlock:
 
     `page` is 1-based for paged formats (PDF), else None. `part` tells the
     normaliser whether the block is mined (body, table) or kept apart
-    (header, footer, title, caption).
+    (header, footer, title, caption). `deleted` holds the spans of `text`
+    that are tracked deletions: read, because the file holds them and Word
+    shows them struck through, but never mined.
     """
 
     text: str
     page: int | None = None
     part: BlockPart = "body"
     ocr: bool = False
+    deleted: list[tuple[int, int]] = field(default_factory=list)
+
+
+def take_deletion_marks(block: TextBlock) -> TextBlock:
+    """Remove deletion marks from `block.text`, recording the spans they enclosed."""
+    if DELETION_START not in block.text:
+        return block
+    pieces: list[str] = []
+    position = end = 0
+    for match in _DELETION.finditer(block.text):
+        pieces.append(block.text[end:match.start()])
+        position += match.start() - end
+        deleted = match.group(1)
+        if deleted:
+            block.deleted.append((position, position + len(deleted)))
+            pieces.append(deleted)
+            position += len(deleted)
+        end = match.end()
+    pieces.append(block.text[end:])
+    block.text = "".join(pieces).replace(DELETION_START, "").replace(DELETION_END, "")
+    return block
 
 
 @dataclass

@@ -3,19 +3,29 @@
 After the body come footnotes and endnotes, then the text of text boxes
 (diagram labels; one block per box paragraph, not spliced into the sentence
 they are anchored in), then headers and footers (kept apart as their own
-parts). Tracked deletions are dropped. Runs set in legacy fonts are converted run by run: `.Vn*` fonts are TCVN3
-(`.VnTimeH`-style capital fonts upper-cased), `VNI-*` fonts are VNI. Text in
-other fonts that still looks like TCVN3/VNI is converted by detection.
+parts). Tracked deletions are read in place and marked (`TextBlock.deleted`)
+so they are never mined. Runs set in legacy fonts are converted run by run:
+`.Vn*` fonts are TCVN3 (`.VnTimeH`-style capital fonts upper-cased), `VNI-*`
+fonts are VNI. Text in other fonts that still looks like TCVN3/VNI is
+converted by detection.
 """
 
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 
 from pipeline.read.detect import convert_legacy_text
-from pipeline.read.document import BlockPart, ReadError, TextBlock
+from pipeline.read.document import (
+    DELETION_END,
+    DELETION_START,
+    BlockPart,
+    ReadError,
+    TextBlock,
+    take_deletion_marks,
+)
 from pipeline.read.legacy_encodings import tcvn3_to_unicode, vni_to_unicode
 from pipeline.read.limits import DEFAULT_LIMITS, ReadLimits
 
@@ -112,22 +122,21 @@ class _FontResolver:
 
 def _paragraph_text(paragraph, fonts: _FontResolver, used: set[str]) -> tuple[str, bool]:
     """Text of a paragraph with legacy-font runs converted; (text, any run converted)."""
-    groups: list[tuple[str | None, str | None, list[str]]] = []
-    for run in _runs(paragraph):
+    groups: list[tuple[str | None, bool, list[str]]] = []
+    for run, deleted in _runs(paragraph):
         font = fonts.font(run, paragraph)
-        encoding = legacy_font_encoding(font)
         text = run_text(run._r)
-        if groups and groups[-1][0] == encoding and groups[-1][1] == font:
+        if groups and groups[-1][0] == font and groups[-1][1] == deleted:
             groups[-1][2].append(text)
         else:
-            groups.append((encoding, font, [text]))
+            groups.append((font, deleted, [text]))
     parts, converted = [], False
-    for _encoding, font, texts in groups:
+    for font, deleted, texts in groups:
         text, used_encoding = convert_run_text("".join(texts), font)
         if used_encoding:
             used.add(used_encoding)
             converted = True
-        parts.append(text)
+        parts.append(f"{DELETION_START}{text}{DELETION_END}" if deleted else text)
     return "".join(parts), converted
 
 
@@ -139,8 +148,8 @@ def run_text(r) -> str:
     parts = []
     for child in r:
         tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "t":
-            parts.append(child.text or "")
+        if tag in ("t", "delText"):
+            parts.append((child.text or "").replace(DELETION_START, "").replace(DELETION_END, ""))
         elif tag in _RUN_CHARS:
             parts.append(_RUN_CHARS[tag])
         elif tag == "sym":
@@ -153,27 +162,30 @@ def run_text(r) -> str:
     return "".join(parts)
 
 
-_SKIP_ANCESTORS = {f"{_W}del", f"{_W}moveFrom", _MC + "Fallback", f"{_W}txbxContent"}
+_SKIP_ANCESTORS = {_MC + "Fallback", f"{_W}txbxContent"}
+_DELETED_ANCESTORS = {f"{_W}del", f"{_W}moveFrom"}
 
 
-def _runs(paragraph) -> Iterator:
-    """Runs of a paragraph, including tracked insertions, hyperlinks and text boxes.
+def _runs(paragraph) -> Iterator[tuple]:
+    """(run, deleted) for the runs of a paragraph, with insertions and hyperlinks.
 
-    Deleted text (tracked deletions), text boxes (read apart by `_text_box_blocks`)
-    and the fallback copy of drawings are skipped.
+    Text boxes (read apart by `_text_box_blocks`) and the fallback copy of
+    drawings are skipped; tracked deletions and moved-away text come with
+    `deleted` true.
     """
     from docx.text.run import Run
 
     p = paragraph._p
     for r in p.iter(f"{_W}r"):
-        node, skip = r.getparent(), False
+        node, skip, deleted = r.getparent(), False, False
         while node is not None and node is not p:
             if node.tag in _SKIP_ANCESTORS:
                 skip = True
                 break
+            deleted = deleted or node.tag in _DELETED_ANCESTORS
             node = node.getparent()
         if not skip:
-            yield Run(r, paragraph)
+            yield Run(r, paragraph), deleted
 
 
 def _blocks_of(container, part: BlockPart, fonts: _FontResolver, used: set[str]):
@@ -218,19 +230,60 @@ def _table_rows(table, part: BlockPart, fonts: _FontResolver, used: set[str]):
             yield TextBlock(text=" | ".join(cells), part=block_part), converted
 
 
-def _text_box_blocks(root, document, fonts: _FontResolver, used: set[str]):
-    """Yield (TextBlock, converted) for each paragraph of the text boxes under `root`."""
+def _text_boxes(root, document, fonts: _FontResolver, used: set[str]):
+    """Yield, for each text box under `root`, its paragraphs as (TextBlock, converted)."""
     from docx.text.paragraph import Paragraph
 
     for box in root.iter(f"{_W}txbxContent"):
         if any(a.tag in (_MC + "Fallback", f"{_W}txbxContent") for a in box.iterancestors()):
             continue  # the VML copy of a drawing, or a box nested in a box
+        paragraphs = []
         for p in box.iter(f"{_W}p"):
             if any(a.tag == f"{_W}txbxContent" for a in p.iterancestors() if a is not box):
                 continue
             text, converted = _paragraph_text(Paragraph(p, document._body), fonts, used)
             if text.strip():
-                yield TextBlock(text=text), converted
+                paragraphs.append((TextBlock(text=text), converted))
+        if paragraphs:
+            yield paragraphs
+
+
+def _letters(text: str) -> str:
+    """Lower-case letters and digits only: what two copies of a label share."""
+    text = text.replace(DELETION_START, "").replace(DELETION_END, "")
+    return "".join(ch for ch in unicodedata.normalize("NFC", text).lower() if ch.isalnum())
+
+
+def _in_story_order(boxes: list[list[tuple[TextBlock, bool]]], story: str) -> list:
+    """Sort text boxes by where their text comes in `story` (unfound boxes last).
+
+    A .doc keeps its text boxes in a story of their own, in the order the
+    author made them; LibreOffice lists them by anchor instead.
+    """
+    story_letters = _letters(story)
+    claimed: list[tuple[int, int]] = []
+
+    def position(box: list[tuple[TextBlock, bool]]) -> int:
+        key = _letters("".join(block.text for block, _ in box))
+        start = story_letters.find(key) if key else -1
+        while start >= 0:
+            end = start + len(key)
+            if not any(start < b and a < end for a, b in claimed):
+                claimed.append((start, end))
+                return start
+            start = story_letters.find(key, start + 1)
+        return len(story_letters)
+
+    return sorted(boxes, key=position)  # stable: unfound boxes keep their order
+
+
+def _text_box_blocks(root, document, fonts: _FontResolver, used: set[str], story: str | None):
+    """Yield (TextBlock, converted) for the paragraphs of the text boxes under `root`."""
+    boxes = list(_text_boxes(root, document, fonts, used))
+    if story:
+        boxes = _in_story_order(boxes, story)
+    for box in boxes:
+        yield from box
 
 
 def _note_blocks(document, fonts: _FontResolver, used: set[str]):
@@ -253,10 +306,28 @@ def _note_blocks(document, fonts: _FontResolver, used: set[str]):
                     yield TextBlock(text=text.strip()), converted
 
 
+def _margins(section, document) -> Iterator[tuple[BlockPart, object]]:
+    """(part, header or footer) for every header and footer a section shows."""
+    yield "header", section.header
+    if section.different_first_page_header_footer:
+        yield "header", section.first_page_header
+    if document.settings.odd_and_even_pages_header_footer:
+        yield "header", section.even_page_header
+    yield "footer", section.footer
+    if section.different_first_page_header_footer:
+        yield "footer", section.first_page_footer
+    if document.settings.odd_and_even_pages_header_footer:
+        yield "footer", section.even_page_footer
+
+
 def read_docx(
-    data: bytes, *, limits: ReadLimits = DEFAULT_LIMITS
+    data: bytes, *, limits: ReadLimits = DEFAULT_LIMITS, text_box_story: str | None = None
 ) -> tuple[list[TextBlock], str | None]:
-    """Read DOCX bytes; return (blocks, legacy encoding converted or None)."""
+    """Read DOCX bytes; return (blocks, legacy encoding converted or None).
+
+    `text_box_story` is the text of the original file's text boxes in their
+    own order (a .doc's text-box story), which the boxes are then read in.
+    """
     check_zip(data, limits=limits, kind="DOCX", required="word/document.xml")
     import docx
 
@@ -271,7 +342,7 @@ def read_docx(
     found: list[tuple[TextBlock, bool]] = []
     seen_margins: set[str] = set()
     for section in document.sections:
-        for part, margin in (("header", section.header), ("footer", section.footer)):
+        for part, margin in _margins(section, document):
             if margin.is_linked_to_previous and seen_margins:
                 continue
             for block, converted in _blocks_of(margin, part, fonts, used):
@@ -281,7 +352,7 @@ def read_docx(
                     found.append((block, converted))
     found.extend(_blocks_of(document, "body", fonts, used))
     found.extend(_note_blocks(document, fonts, used))
-    found.extend(_text_box_blocks(document.element.body, document, fonts, used))
+    found.extend(_text_box_blocks(document.element.body, document, fonts, used, text_box_story))
     found.sort(key=lambda item: item[0].part in ("header", "footer"))
     blocks = _detect_remaining(found, used)
     if not blocks:
@@ -308,4 +379,4 @@ def _detect_remaining(found: list[tuple[TextBlock, bool]], used: set[str]) -> li
     else:
         for block in plain:  # soft hyphens only matter as TCVN3 bytes
             block.text = block.text.replace("\xad", "")
-    return [block for block, _ in found]
+    return [take_deletion_marks(block) for block, _ in found]

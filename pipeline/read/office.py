@@ -3,7 +3,8 @@
 LibreOffice (`soffice --headless --convert-to`) turns .doc/.rtf/.odt into
 DOCX and .xls into XLSX in a private temporary directory, under a time
 limit; the result is read by the DOCX/XLSX readers, which convert runs and
-cells set in TCVN3/VNI fonts.
+cells set in TCVN3/VNI fonts. A .doc's text boxes are put back in the order
+the file keeps them (`word_binary`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipeline.read.detect import convert_legacy_text
 from pipeline.read.document import ReadError, TextBlock
 from pipeline.read.docx import check_zip, convert_run_text, read_docx
 from pipeline.read.limits import DEFAULT_LIMITS, ReadLimits
+from pipeline.read.word_binary import text_box_story
 
 OFFICE_HINT = (
     "install LibreOffice: the packages libreoffice-writer and libreoffice-calc "
@@ -86,7 +88,8 @@ def read_legacy_office(
     # The converted file is ours, not the sender's: only the zip-bomb check matters.
     if target == "xlsx":
         return read_xlsx(converted, limits=limits)
-    blocks, encoding = read_docx(converted, limits=limits)
+    story = text_box_story(data) if suffix == "doc" else None
+    blocks, encoding = read_docx(converted, limits=limits, text_box_story=story)
     if unreadable_share("".join(b.text for b in blocks)) > 0.3:
         raise ReadError(
             f"the .{suffix} file is damaged: LibreOffice could open it only as "
