@@ -1,8 +1,9 @@
 """Classify the lines of a normalised text: what is mined and what is furniture.
 
-Photo captions, site chrome, bylines, date lines and the distribution block
-of a formal document are kept in the text (spans stay stable) but never mined
-for findings. Headings are not findings either, but they set the discourse
+Photo captions, site chrome (with the headlines of a related-articles list
+and everything below the start of a comment section), bylines, date lines
+and the distribution block of a formal document are kept in the text (spans
+stay stable) but never mined for findings. Headings are not findings either, but they set the discourse
 context ('II. HẠN CHẾ, TỒN TẠI') of the lines under them.
 """
 
@@ -30,6 +31,19 @@ _CHROME = re.compile(
     r".*\(\*\)\s*:?)$",
     re.IGNORECASE,
 )
+# Headings of a related-articles list: the short headlines under them are chrome.
+_RELATED_LIST = re.compile(
+    r"^(tin mới|tin liên quan|tin khác|các tin khác|tin cùng chuyên mục|tin đã đưa|"
+    r"bài viết liên quan|xem thêm|đọc thêm|latest news|other news|related news)\s*:?$",
+    re.IGNORECASE,
+)
+# The start of a comment section: readers' comments below it are not the article.
+_COMMENTS = re.compile(
+    r"^(gửi bình luận|viết bình luận|ý kiến bạn đọc|ý kiến của bạn|bình luận(\s*\(\d+\))?|"
+    r"write your comment|comments?(\s*\(\d+\))?)\b.{0,30}$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.:;!?…]\W*$")
 _CAPTION = re.compile(
     r"(^\s*(?i:ảnh|ảnh minh họa|nguồn ảnh|bài và ảnh|bài, ảnh|bài ảnh|video)\s*:)|"
     r"((\.|\s)\s*(?i:ảnh|ảnh minh họa|nguồn)\s*:?\s*[A-ZĐ][\w.]*(\s+[A-ZĐ][\w.]*){0,4}\s*\.?\s*$)|"
@@ -107,16 +121,23 @@ def classify_lines(text: str) -> list[Line]:
         (i for i in non_blank if len(contents[i].split()) > 16), default=len(spans)
     )
     kinds: list[LineKind] = []
-    closing = titled = False
+    closing = titled = comments = False
+    related = 0  # 2: just after a related-list heading, 1: in its list, 0: not in one
     for i, line in enumerate(contents):
         next_line = contents[i + 1] if i + 1 < len(contents) else ""
+        if related and (not line or not _is_headline(line)):
+            related = 1 if related == 2 and not line else 0
+        elif related:
+            related = 1
         kind: LineKind
         if not line:
             kind = "blank"
         elif closing or _CLOSING.match(line):
             closing, kind = True, "closing"
-        elif _CHROME.match(line):
+        elif comments or related or _CHROME.match(line):
             kind = "chrome"
+            comments = comments or bool(_COMMENTS.match(line))
+            related = 2 if _RELATED_LIST.match(line) else related
         elif _DATELINE.match(line) or _DATEBAR.match(line):
             kind = "dateline"
         elif _CAPTION.search(line) or (next_line and _similar(line, next_line)):
@@ -139,6 +160,12 @@ def classify_lines(text: str) -> list[Line]:
         Line(start=s, end=e, kind=k, text=c)
         for (s, e), k, c in zip(spans, kinds, contents, strict=True)
     ]
+
+
+def _is_headline(line: str) -> bool:
+    """A line of a related-articles list: a short title, not a sentence."""
+    return (len(line.split()) <= 60 and not _SENTENCE_END.search(line)
+            and not _SECTION.match(line) and not _is_heading(line))
 
 
 def _similar(a: str, b: str) -> bool:

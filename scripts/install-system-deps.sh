@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system tools the readers call: Tesseract OCR with Vietnamese
-# data, poppler-utils, and LibreOffice (headless) for legacy .doc/.rtf/.xls.
+# data, poppler-utils, and LibreOffice (headless) for legacy .doc/.rtf/.xls;
+# and Chromium, with which the tests save web pages the way users do.
 # Idempotent and quiet: installs only what is missing; prints one line.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ PACKAGES=(
   poppler-utils
   libreoffice-writer-nogui
   libreoffice-calc-nogui
+  chromium
 )
 
 missing=()

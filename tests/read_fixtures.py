@@ -340,6 +340,18 @@ không chỉ đột xuất, để cán bộ xã có ý thức trách nhiệm.</p
 </body></html>
 """
 
+# The same page as a news site serves it today: the date is written by a script
+# (so only a browser's copy has it) and the article is spread over printed pages.
+NEWS_HTML_SCRIPTED = (
+    NEWS_HTML
+    .replace('<meta property="article:published_time" content="2017-08-25T09:30:00+07:00">\n',
+             "<style>.article-detail p { margin-bottom: 420px; }</style>\n")
+    .replace('<div class="article-date">Thứ Sáu, 25/08/2017 09:30</div>',
+             '<div class="article-date" id="date"></div><script>'
+             "document.getElementById('date').textContent = 'Thứ Sáu, 25/08/2017 09:30';"
+             "</script>")
+)
+
 
 # --- guard helpers (module level so a spawned worker can import them) -----
 

@@ -44,3 +44,31 @@ def test_a_caption_repeated_on_the_next_line_is_a_caption():
             "Đoạn văn bản chính có nhiều chữ hơn để không bị coi là chú thích ảnh, có dấu chấm ở cuối câu.")
     lines = [line for line in classify_lines("Tiêu đề\n" + text) if line.text]
     assert [line.kind for line in lines[1:]] == ["caption", "caption", "body"]
+
+
+def test_related_headlines_and_the_comment_section_are_chrome():
+    text = (
+        "Kiểm tra công vụ tại huyện Tương Dương\n"
+        "Đoàn kiểm tra đã làm việc tại xã Tam Quang, nhiều cán bộ chưa đeo thẻ công chức.\n"
+        "Tin liên quan\n\n"
+        "Nghệ An công bố chỉ số cải cách hành chính năm 2016, nhiều huyện tăng hạng\n"
+        "Tương Dương đẩy mạnh ứng dụng công nghệ thông tin\n\n"
+        "II. KIẾN NGHỊ\n"
+        "Đề nghị UBND xã khắc phục ngay những hạn chế nêu trên.\n"
+        "Gửi bình luận\n"
+        "Bạn đọc A: Cần kiểm tra thường xuyên hơn.\n"
+        "Một ý kiến khác của bạn đọc.\n"
+    )
+    kinds = [(line.kind, line.text[:20]) for line in classify_lines(text) if line.text]
+    assert kinds == [
+        ("title", "Kiểm tra công vụ tại"),
+        ("body", "Đoàn kiểm tra đã làm"),
+        ("chrome", "Tin liên quan"),
+        ("chrome", "Nghệ An công bố chỉ "),
+        ("chrome", "Tương Dương đẩy mạnh"),
+        ("heading", "II. KIẾN NGHỊ"),
+        ("body", "Đề nghị UBND xã khắc"),
+        ("chrome", "Gửi bình luận"),
+        ("chrome", "Bạn đọc A: Cần kiểm "),
+        ("chrome", "Một ý kiến khác của "),
+    ]

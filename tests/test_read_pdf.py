@@ -31,19 +31,21 @@ def test_text_per_page_with_running_header_and_page_numbers_removed(tmp_path) ->
     for page in (1, 2, 3):
         text = _joined(raw, page)
         assert "BÁO CÁO KIỂM TRA" not in text
-        assert text.replace("\n", " ").split() == " ".join(
-            [*PARAGRAPHS, f"Nội dung riêng của trang {page}."]
-        ).split()
+        assert [b.text for b in raw.blocks if b.page == page] == [
+            *PARAGRAPHS, f"Nội dung riêng của trang {page}."
+        ]  # one block per paragraph, its wrapped lines joined
     assert not any(b.text.strip().isdigit() for b in raw.blocks)
 
 
 def test_two_columns_are_read_left_then_right_after_the_title(tmp_path) -> None:
     raw = read_document(make_two_column_pdf(tmp_path / "columns.pdf"))
-    lines = _joined(raw).split("\n")
-    assert lines[0] == "KẾT QUẢ KIỂM TRA CÔNG TÁC CẢI CÁCH HÀNH CHÍNH TẠI CÁC XÃ"
+    title, rest = _joined(raw).split("\n", 1)
+    assert title == "KẾT QUẢ KIỂM TRA CÔNG TÁC CẢI CÁCH HÀNH CHÍNH TẠI CÁC XÃ"
     expected = [f"Trái {i:02d}: xã Tam Quang niêm yết đủ" for i in range(1, 26)]
     expected += [f"Phải {i:02d}: xã Xá Lượng còn hạn chế" for i in range(1, 26)]
-    assert lines[1:] == expected
+    # Each column's lines all run to its edge and end unpunctuated: they may be read as
+    # wrapped lines of one paragraph; what matters here is the order.
+    assert rest.split() == " ".join(expected).split()
 
 
 def test_password_protected_pdf_fails_with_a_clear_message(tmp_path) -> None:

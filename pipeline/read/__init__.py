@@ -22,6 +22,8 @@ SUPPORTED_SUFFIXES = {
     ".pdf": "pdf",
     ".html": "html",
     ".htm": "html",
+    ".mht": "mhtml",
+    ".mhtml": "mhtml",
     ".doc": "doc",
     ".rtf": "rtf",
     ".odt": "odt",
@@ -111,10 +113,17 @@ def _read_source(
         result = read_pdf(data, limits=limits, progress=progress)
         raw.blocks, raw.errors = result.blocks, result.errors
         source.pages, source.ocr, source.encoding = result.pages, result.ocr, result.encoding
+        raw.title, raw.publisher = result.title, result.publisher
     elif fmt == "html":
         from pipeline.read.html import read_html
 
         page = read_html(data)
+        raw.blocks, source.encoding = page.blocks, page.encoding
+        raw.title, raw.published, raw.publisher = page.title, page.published, page.publisher
+    elif fmt == "mhtml":
+        from pipeline.read.mhtml import read_mhtml
+
+        page = read_mhtml(data)
         raw.blocks, source.encoding = page.blocks, page.encoding
         raw.title, raw.published, raw.publisher = page.title, page.published, page.publisher
     elif fmt == "xlsx":

@@ -63,6 +63,14 @@ def _decode(data: bytes) -> tuple[str, str]:
     return decode_text(data)
 
 
+def _decode_as(data: bytes, charset: str) -> tuple[str, str]:
+    """Decode with the charset a container declared; fall back to detection."""
+    try:
+        return unicodedata.normalize("NFC", data.decode(charset)), charset.lower()
+    except (LookupError, UnicodeDecodeError):
+        return _decode(data)
+
+
 def _clean(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
@@ -133,7 +141,11 @@ def _published(tree) -> str | None:
     return None
 
 
-def _publisher(tree) -> str | None:
+# Browsers mark a page saved with "Webpage, Complete" with the address it came from.
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
+
+
+def _publisher(tree, saved_from: str | None) -> str | None:
     name = _meta(tree, "og:site_name", "application-name", "publisher", "dc.publisher")
     if name:
         return name
@@ -141,6 +153,7 @@ def _publisher(tree) -> str | None:
         _meta(tree, "og:url"),
         *(node.get("href") for node in tree.xpath("//link[@rel='canonical']")),
         *(node.get("href") for node in tree.xpath("//base[@href]")),
+        saved_from,
     ):
         host = urlparse(url or "").hostname
         if host:
@@ -255,11 +268,18 @@ def _container_blocks(container) -> list[TextBlock]:
     return blocks
 
 
-def read_html(data: bytes) -> HtmlPage:
-    """Read a saved HTML page into title, article blocks, date and publisher."""
+def read_html(data: bytes, *, charset: str | None = None, url: str | None = None) -> HtmlPage:
+    """Read a saved HTML page into title, article blocks, date and publisher.
+
+    `charset` and `url` are what a container (a web archive) says of the page;
+    a page saved on its own may name its address in a "saved from url" mark.
+    """
     import lxml.html
 
-    text, encoding = _decode(data)
+    text, encoding = _decode_as(data, charset) if charset else _decode(data)
+    if url is None:
+        mark = _SAVED_FROM.search(text[:4096])
+        url = mark.group(1) if mark else None
     try:
         tree = lxml.html.document_fromstring(text)
     except Exception as exc:  # lxml.etree.ParserError and friends
@@ -267,7 +287,7 @@ def read_html(data: bytes) -> HtmlPage:
     page = HtmlPage(encoding=encoding)
     page.title = _title(tree)
     page.published = _published(tree)
-    page.publisher = _publisher(tree)
+    page.publisher = _publisher(tree, url)
     _strip_chrome(tree)
     page.blocks = _container_blocks(_best_container(tree))
     if page.title and not any(b.text == page.title for b in page.blocks):

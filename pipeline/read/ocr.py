@@ -10,6 +10,7 @@ from pathlib import Path
 from pipeline.contract import StageError
 from pipeline.read.document import ReadError, TextBlock
 from pipeline.read.limits import DEFAULT_LIMITS, ReadLimits
+from pipeline.read.wrapping import unwrap
 
 INSTALL_HINT = (
     "install the packages tesseract-ocr and tesseract-ocr-vie "
@@ -60,7 +61,7 @@ def text_blocks(text: str, page: int | None) -> list[TextBlock]:
     """OCR output split into paragraph blocks (blank-line separated)."""
     blocks = []
     for paragraph in text.replace("\f", "\n\n").split("\n\n"):
-        paragraph = "\n".join(line for line in paragraph.splitlines() if line.strip())
+        paragraph = unwrap([line for line in paragraph.splitlines() if line.strip()])
         if paragraph:
             blocks.append(TextBlock(text=paragraph, page=page, ocr=True))
     return blocks

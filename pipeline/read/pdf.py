@@ -17,17 +17,29 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import median
+from urllib.parse import urlparse
 
 from pipeline.contract import StageError
 from pipeline.read.detect import convert_legacy_text
 from pipeline.read.document import ReadError, TextBlock
 from pipeline.read.legacy_encodings import tcvn3_to_unicode, vni_to_unicode
 from pipeline.read.limits import DEFAULT_LIMITS, ReadLimits
+from pipeline.read.wrapping import unwrap
 
 # Glyph names some TCVN3 fonts map to non-Latin-1 characters on extraction.
 _PDF_TCVN3_GLYPHS = str.maketrans({"\u2212": "\xad", "\u2219": "\xb7", "\u2013": "\xad"})
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:-\s*)?(?:trang\s+)?\d{1,4}(?:\s*(?:/|trên|of)\s*\d{1,4})?(?:\s*-)?\s*$", re.I
+)
+# What a browser prints in the margins of a web page: the time of printing and
+# the page title at the top, the address and "page/pages" at the bottom.
+_PRINT_TIME = (
+    r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?\s+\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?"
+    r"|\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?,?\s+\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
+)
+_BROWSER_HEADER = re.compile(rf"^\s*{_PRINT_TIME}(?:\s+(?P<title>.*\S))?\s*$")
+_BROWSER_FOOTER = re.compile(
+    r"^\s*(?P<url>(?:https?|file)://\S+)\s+\d{1,4}\s*(?:/|of|trên)\s*\d{1,4}\s*$", re.I
 )
 _MIN_TEXT_CHARS = 10
 # Called as progress(ocr_pages) so a supervising process can extend its deadline.
@@ -44,6 +56,7 @@ class PdfResult:
     encoding: str | None = None
     errors: list[StageError] = field(default_factory=list)
     title: str | None = None
+    publisher: str | None = None  # the site, when the PDF is a web page printed by a browser
 
 
 @dataclass
@@ -52,6 +65,7 @@ class _Line:
     top: float
     bottom: float
     page_height: float = 842.0
+    full_width: bool = False  # runs to the right edge of its column (a wrapped line)
 
     @property
     def in_margin(self) -> bool:
@@ -142,16 +156,31 @@ def _page_lines(page) -> tuple[list[_Line], set[str]]:
     lines: list[_Line] = []
     used: set[str] = set()
     for region in regions:
-        for line in region.extract_text_lines(return_chars=True):
+        found = region.extract_text_lines(return_chars=True)
+        right_edge, width = _column_edge(found)
+        for line in found:
             if any(pdf_font_encoding(c.get("fontname", ""))[0] for c in line["chars"]):
                 text, encodings = _convert_chars(line["chars"])
             else:
                 text, encodings = line["text"].strip(), set()
             used |= encodings
             if text:
-                lines.append(_Line(text, float(line["top"]), float(line["bottom"]),
-                                   float(page.height)))
+                lines.append(_Line(
+                    text, float(line["top"]), float(line["bottom"]), float(page.height),
+                    full_width=float(line["x1"]) >= right_edge - 0.12 * width,
+                ))
     return lines, used
+
+
+def _column_edge(lines: list[dict]) -> tuple[float, float]:
+    """(right edge, width) of a column's text: where most full lines end."""
+    if not lines:
+        return 0.0, 0.0
+    rights = sorted(float(line["x1"]) for line in lines)
+    lefts = sorted(float(line["x0"]) for line in lines)
+    right = rights[int(0.9 * (len(rights) - 1))]
+    left = lefts[int(0.1 * (len(lefts) - 1))]
+    return right, max(0.0, right - left)
 
 
 def _spanning_rows(words: list[dict], gutter: float) -> list[tuple[float, float]]:
@@ -215,15 +244,15 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         return []
     heights = [line.bottom - line.top for line in lines if line.bottom > line.top]
     height = median(heights) if heights else 10.0
-    paragraphs, current = [], [lines[0].text]
+    paragraphs, current = [], [lines[0]]
     for prev, line in zip(lines, lines[1:], strict=False):
         gap = line.top - prev.bottom
         if gap > 0.8 * height or gap < -2 * height:
-            paragraphs.append("\n".join(current))
+            paragraphs.append(current)
             current = []
-        current.append(line.text)
-    paragraphs.append("\n".join(current))
-    return paragraphs
+        current.append(line)
+    paragraphs.append(current)
+    return [unwrap([line.text for line in p], [line.full_width for line in p]) for p in paragraphs]
 
 
 def _margin_key(text: str) -> str:
@@ -248,6 +277,28 @@ def _remove_running_lines(pages: dict[int, list[_Line]]) -> None:
             if not line.in_margin
             or not (_PAGE_NUMBER.match(line.text) or _margin_key(line.text) in repeated)
         ]
+
+
+def _take_browser_margins(pages: dict[int, list[_Line]], result: PdfResult) -> None:
+    """Drop the lines a browser prints around a web page; keep its title and site.
+
+    A page counts as browser-printed when its bottom margin holds the page's
+    address and a page number ('https://... 1/3'); the top-margin line with
+    the time of printing (never a publication date) goes too.
+    """
+    for lines in pages.values():
+        footers = [line for line in lines if line.in_margin and _BROWSER_FOOTER.match(line.text)]
+        if not footers:
+            continue
+        headers = [line for line in lines if line.in_margin and _BROWSER_HEADER.match(line.text)]
+        url = _BROWSER_FOOTER.match(footers[0].text).group("url")
+        if result.publisher is None:
+            host = urlparse(url).hostname
+            result.publisher = host.removeprefix("www.") if host else None
+        if headers and result.title is None:
+            result.title = _BROWSER_HEADER.match(headers[0].text).group("title")
+        dropped = {id(line) for line in footers + headers}
+        lines[:] = [line for line in lines if id(line) not in dropped]
 
 
 def read_pdf(
@@ -306,6 +357,7 @@ def read_pdf(
                 ))
             finally:
                 page.close()
+        _take_browser_margins(page_lines, result)
         _remove_running_lines(page_lines)
         ocr_blocks: dict[int, list[TextBlock]] = {}
         if needs_ocr:

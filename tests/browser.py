@@ -1,0 +1,129 @@
+"""Save web pages the way users do, with a real headless Chromium.
+
+A page is served on loopback under a news site's host name (Chromium maps
+the name to the local server), then saved as the DOM ("Webpage, HTML only"),
+as MHTML ("Webpage, Single File", through the DevTools protocol) or printed
+to PDF with the browser's own header and footer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import re
+import subprocess
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.read_fixtures import require_tool
+
+HOST = "baonghean.vn"
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[int]:
+    """Serve `folder` on 127.0.0.1; yield the port."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base signature
+        pass
+
+
+def _command(port: int, profile: Path, *extra: str) -> list[str]:
+    binary = require_tool("chromium", "Debian package chromium")
+    return [
+        binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        f"--user-data-dir={profile}", f"--host-resolver-rules=MAP {HOST} 127.0.0.1:{port}",
+        *extra,
+    ]
+
+
+def save_dom(url: str, port: int, out: Path) -> Path:
+    """The page's DOM after its scripts ran, as "Save as: Webpage, HTML only" writes it."""
+    done = subprocess.run(
+        _command(port, out.parent / "profile-dom", "--dump-dom", url),
+        capture_output=True, check=True, timeout=120,
+    )
+    out.write_bytes(done.stdout)
+    return out
+
+
+def print_pdf(url: str, port: int, out: Path) -> Path:
+    """The page printed to PDF, with Chromium's header (time, title) and footer (address, page)."""
+    subprocess.run(
+        _command(port, out.parent / "profile-pdf", f"--print-to-pdf={out}", url),
+        capture_output=True, check=True, timeout=120,
+    )
+    return out
+
+
+def save_mhtml(url: str, port: int, out: Path) -> Path:
+    """The page as one MHTML file ("Webpage, Single File"), through the DevTools protocol."""
+    from websockets.sync.client import connect
+
+    browser = subprocess.Popen(
+        _command(port, out.parent / "profile-mhtml", "--remote-debugging-port=0", "about:blank"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        endpoint = _devtools_endpoint(browser)
+        port_match = re.search(r":(\d+)/", endpoint)
+        assert port_match, endpoint
+        with urllib.request.urlopen(f"http://127.0.0.1:{port_match.group(1)}/json", timeout=30) as r:
+            targets = json.load(r)
+        page = next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"]
+        with connect(page, max_size=None, open_timeout=30) as socket:
+            session = _Session(socket)
+            session.call("Page.enable")
+            session.call("Page.navigate", url=url)
+            session.wait_for("Page.loadEventFired")
+            snapshot = session.call("Page.captureSnapshot", format="mhtml")
+        out.write_text(snapshot["data"], encoding="utf-8", newline="")
+    finally:
+        browser.kill()
+        browser.wait(timeout=30)
+    return out
+
+
+def _devtools_endpoint(browser: subprocess.Popen) -> str:
+    assert browser.stderr is not None
+    for line in browser.stderr:
+        match = re.search(r"DevTools listening on (ws://\S+)", line)
+        if match:
+            return match.group(1)
+    raise RuntimeError("Chromium exited before opening its DevTools endpoint")
+
+
+class _Session:
+    """Minimal DevTools protocol calls over one page's websocket."""
+
+    def __init__(self, socket) -> None:
+        self.socket, self.next_id = socket, 0
+
+    def call(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv(timeout=60))
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def wait_for(self, event: str) -> None:
+        while json.loads(self.socket.recv(timeout=60)).get("method") != event:
+            pass
