@@ -374,6 +374,12 @@ def pid_reader(path, *, limits=None, progress=None):
     return RawDocument(source=Source(path=str(path), sha256="", format="txt"), title=str(os.getpid()))
 
 
+def memory_hungry_reader(path, *, limits=None, progress=None):
+    """A reader that tries to hold twice the memory it is allowed (a hostile file)."""
+    hoard = bytearray(2 * limits.max_memory_bytes)
+    return hoard
+
+
 def ocr_announcing_reader(path, *, limits=None, progress=None):
     """Announces 1 page of OCR, then takes longer than the base time limit."""
     progress(1)

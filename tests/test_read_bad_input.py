@@ -13,6 +13,7 @@ from tests.read_fixtures import (
     PARAGRAPHS,
     crashing_reader,
     make_text_pdf,
+    memory_hungry_reader,
     ocr_announcing_reader,
     pid_reader,
     slow_reader,
@@ -86,6 +87,18 @@ def test_guard_survives_a_crashing_reader(tmp_path) -> None:
     with pytest.raises(ReadError, match="stopped unexpectedly"):
         read_document_guarded(tmp_path / "x.pdf", reader=crashing_reader)
     assert read_document_guarded(tmp_path / "y.txt", reader=pid_reader).title
+
+
+def test_guard_stops_a_read_that_needs_too_much_memory(tmp_path) -> None:
+    limits = ReadLimits(max_memory_bytes=768 * 2**20)
+    hostile = tmp_path / "hostile.pdf"
+    hostile.write_bytes(b"%PDF-1.4")
+    with pytest.raises(ReadError, match="more than 768 MB of memory") as caught:
+        read_document_guarded(hostile, limits=limits, reader=memory_hungry_reader)
+    assert caught.value.source.path == str(hostile)
+    good = tmp_path / "good.txt"
+    good.write_text("\n\n".join(PARAGRAPHS), encoding="utf-8")
+    assert [b.text for b in read_document_guarded(good, limits=limits).blocks] == PARAGRAPHS
 
 
 def test_guard_extends_the_deadline_for_ocr(tmp_path) -> None:

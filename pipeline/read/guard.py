@@ -1,7 +1,9 @@
 """Read a file in a worker process under a time limit.
 
 pdfplumber (or LibreOffice, or a damaged file) can hang or eat memory; the
-worker is killed when the deadline passes so one file never stalls a batch.
+worker is killed when the deadline passes so one file never stalls a batch,
+and its address space is capped (`limits.max_memory_bytes`) so one file can
+never exhaust the machine.
 The deadline starts at `limits.timeout_s` and grows by
 `limits.ocr_timeout_per_page_s` for each page the reader says it must OCR.
 
@@ -52,14 +54,32 @@ def _serve(conn: Connection) -> None:
         def progress(ocr_pages: int, limits: ReadLimits = limits) -> None:
             conn.send(("extend", ocr_pages * limits.ocr_timeout_per_page_s))
 
+        _limit_memory(limits.max_memory_bytes)
         try:
             raw = (reader or read_document)(Path(path), limits=limits, progress=progress)
             conn.send(("ok", raw))
         except ReadError as exc:
             conn.send(("read_error", (str(exc), exc.source)))
+        except MemoryError:
+            message = (
+                f"reading this file needed more than {limits.max_memory_bytes // 2**20} MB "
+                "of memory and was stopped (the file may be damaged)"
+            )
+            conn.send(("replace_worker", (message, None)))  # a fresh worker takes the next file
         except Exception as exc:  # report, never hang the parent
             message = f"the file could not be read ({type(exc).__name__}: {exc})"
             conn.send(("read_error", (message, None)))
+
+
+def _limit_memory(max_bytes: int) -> None:
+    """Cap this worker's address space (inherited by the programs it starts)."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = max_bytes if max_bytes > 0 else hard
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 class _Worker:
@@ -68,6 +88,9 @@ class _Worker:
     def __init__(self) -> None:
         parent, child = socket.socketpair()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        # Few malloc arenas: on a many-core machine each thread's arena reserves
+        # address space, which counts against the worker's memory cap.
+        env.setdefault("MALLOC_ARENA_MAX", "2")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pipeline.read.guard", str(child.fileno())],
             pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL,
@@ -109,6 +132,8 @@ class _Worker:
             elif kind == "ok":
                 return payload
             else:
+                if kind == "replace_worker":
+                    self.close(kill=True)
                 message, source = payload
                 error = ReadError(message)
                 error.source = source or _bare_source(path)

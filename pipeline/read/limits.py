@@ -22,6 +22,9 @@ class ReadLimits:
         office_timeout_s: limit for one LibreOffice conversion (default 100 s, under
             `timeout_s` so the conversion is stopped, and its process group killed,
             before the guard kills the reader).
+        max_memory_bytes: address space the guarded reader worker, and the
+            LibreOffice and Tesseract processes it starts, may use (default 4 GB);
+            a file that needs more fails and the worker is replaced. 0: no limit.
     """
 
     max_file_bytes: int = 200 * 1024 * 1024
@@ -32,6 +35,7 @@ class ReadLimits:
     ocr_timeout_per_page_s: float = 60.0
     ocr_resolution: int = 300
     office_timeout_s: float = 100.0
+    max_memory_bytes: int = 4 * 1024**3
 
 
 DEFAULT_LIMITS = ReadLimits()
