@@ -284,9 +284,13 @@ def _second_aspect(text: str, first: str, prediction) -> list[tuple[str, float]]
     second, probability = prediction.category_ranking[1]
     if second == first or second == "khac" or probability < SECOND_ASPECT:
         return []
+    patterns = dict(cue_patterns())
     lowered = text.lower()
-    named = {name.removeprefix("cat_cue=") for name, pattern in cue_patterns() if pattern.search(lowered)}
-    return [(second, probability)] if {first, second} <= named else []
+    named = all(
+        (pattern := patterns.get(f"cat_cue={code}")) is not None and pattern.search(lowered)
+        for code in (first, second)
+    )
+    return [(second, probability)] if named else []
 
 
 def _decide_polarity(candidate: Candidate, prediction) -> tuple[str, str, float]:

@@ -121,14 +121,12 @@ def classify_lines(text: str) -> list[Line]:
         (i for i in non_blank if len(contents[i].split()) > 16), default=len(spans)
     )
     kinds: list[LineKind] = []
-    closing = titled = comments = False
-    related = 0  # 2: just after a related-list heading, 1: in its list, 0: not in one
+    closing = titled = comments = related = after_related_heading = False
     for i, line in enumerate(contents):
         next_line = contents[i + 1] if i + 1 < len(contents) else ""
-        if related and (not line or not _is_headline(line)):
-            related = 1 if related == 2 and not line else 0
-        elif related:
-            related = 1
+        if related:  # a related list runs over its headlines; a blank may follow its heading
+            related = _is_headline(line) if line else after_related_heading
+            after_related_heading = False
         kind: LineKind
         if not line:
             kind = "blank"
@@ -137,7 +135,8 @@ def classify_lines(text: str) -> list[Line]:
         elif comments or related or _CHROME.match(line):
             kind = "chrome"
             comments = comments or bool(_COMMENTS.match(line))
-            related = 2 if _RELATED_LIST.match(line) else related
+            if _RELATED_LIST.match(line):
+                related = after_related_heading = True
         elif _DATELINE.match(line) or _DATEBAR.match(line):
             kind = "dateline"
         elif _CAPTION.search(line) or (next_line and _similar(line, next_line)):

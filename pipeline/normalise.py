@@ -184,7 +184,7 @@ def _normalise_kept(block: TextBlock) -> tuple[str, list[int]]:
     for start, end in [*block.deleted, (len(block.text), len(block.text))]:
         kept.append(block.text[position:start])
         kept_offsets.extend(range(position, start))
-        position = max(position, end)
+        position = end
     text, offsets = normalise_block("".join(kept))
     return text, [kept_offsets[i] for i in offsets]
 

@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.components import build_nlp
 from pipeline.contract import DocumentInfo, ExtractResult, Source
 from pipeline.normalise import NORMALISER_VERSION, normalise_document
-from pipeline.read import RawDocument, ReadError, read_document_guarded
+from pipeline.read import RawDocument, ReadError, format_label, read_document_guarded
 from pipeline.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -78,12 +78,16 @@ def extract_path(path: Path, *, extractor: Extractor | None = None) -> ExtractRe
     try:
         raw = read_document_guarded(path)  # time limit, in a worker process
     except ReadError as exc:
-        source = exc.source or Source(path=str(path), sha256="", format=path.suffix.lstrip("."))
-        result = ExtractResult(source=source)
-        result.fail("read", str(exc))
-        return result
+        return _failed(exc.source, path, str(exc))
     except OSError as exc:
-        result = ExtractResult(source=Source(path=str(path), sha256="", format=path.suffix.lstrip(".")))
-        result.fail("read", f"the file could not be opened: {exc.strerror or exc}")
-        return result
+        return _failed(None, path, f"the file could not be opened: {exc.strerror or exc}")
     return (extractor or get_extractor()).extract(raw)
+
+
+def _failed(source: Source | None, path: Path, message: str) -> ExtractResult:
+    """The record of a file that could not be read."""
+    result = ExtractResult(
+        source=source or Source(path=str(path), sha256="", format=format_label(Path(path)))
+    )
+    result.fail("read", message)
+    return result

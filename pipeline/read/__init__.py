@@ -38,6 +38,11 @@ def file_format(path: Path) -> str | None:
     return SUPPORTED_SUFFIXES.get(path.suffix.lower())
 
 
+def format_label(path: Path) -> str:
+    """The format recorded for a file: its format name, else its suffix ('ppt'), else 'unknown'."""
+    return file_format(path) or path.suffix.lower().lstrip(".") or "unknown"
+
+
 def read_document(
     path: Path,
     *,
@@ -56,7 +61,7 @@ def read_document(
     source = Source(
         path=str(path),
         sha256="",
-        format=file_format(path) or path.suffix.lower().lstrip(".") or "unknown",
+        format=format_label(path),
         size_bytes=size,
     )
     try:
@@ -114,16 +119,11 @@ def _read_source(
         raw.blocks, raw.errors = result.blocks, result.errors
         source.pages, source.ocr, source.encoding = result.pages, result.ocr, result.encoding
         raw.title, raw.publisher = result.title, result.publisher
-    elif fmt == "html":
+    elif fmt in ("html", "mhtml"):
         from pipeline.read.html import read_html
-
-        page = read_html(data)
-        raw.blocks, source.encoding = page.blocks, page.encoding
-        raw.title, raw.published, raw.publisher = page.title, page.published, page.publisher
-    elif fmt == "mhtml":
         from pipeline.read.mhtml import read_mhtml
 
-        page = read_mhtml(data)
+        page = read_html(data) if fmt == "html" else read_mhtml(data)
         raw.blocks, source.encoding = page.blocks, page.encoding
         raw.title, raw.published, raw.publisher = page.title, page.published, page.publisher
     elif fmt == "xlsx":
@@ -153,6 +153,7 @@ __all__ = [
     "TextBlock",
     "file_format",
     "file_sha256",
+    "format_label",
     "read_document",
     "read_document_guarded",
 ]

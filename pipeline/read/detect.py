@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from pipeline.read.document import DELETION_END, DELETION_START
-from pipeline.read.legacy_encodings import tcvn3_to_unicode, vni_to_unicode
+from pipeline.read.legacy_encodings import CP1252_HIGH, tcvn3_to_unicode, vni_to_unicode
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _VOWELS = "aăâeêioôơuưy"
@@ -39,11 +39,7 @@ _VIET_LETTERS = set(
 
 # Characters a legacy byte 0x80-0x9F becomes when read as Windows-1252.
 _READER_MARKS = (DELETION_START, DELETION_END)  # a reader's marks, not text
-_CP1252_EXTRA = {
-    bytes([b]).decode("cp1252")
-    for b in range(0x80, 0xA0)
-    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-}
+_CP1252_EXTRA = set(CP1252_HIGH.values())
 _ABBREVIATION_LETTERS = set("ĐBCDGHKLMNPQRSTVX")
 
 LEGACY_DECODERS: dict[str, Callable[[str], str]] = {

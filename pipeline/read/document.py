@@ -61,7 +61,7 @@ def take_deletion_marks(block: TextBlock) -> TextBlock:
             position += len(deleted)
         end = match.end()
     pieces.append(block.text[end:])
-    block.text = "".join(pieces).replace(DELETION_START, "").replace(DELETION_END, "")
+    block.text = "".join(pieces)
     return block
 
 

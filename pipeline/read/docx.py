@@ -169,7 +169,7 @@ _DELETED_ANCESTORS = {f"{_W}del", f"{_W}moveFrom"}
 def _runs(paragraph) -> Iterator[tuple]:
     """(run, deleted) for the runs of a paragraph, with insertions and hyperlinks.
 
-    Text boxes (read apart by `_text_box_blocks`) and the fallback copy of
+    Text boxes (read apart by `_text_boxes`) and the fallback copy of
     drawings are skipped; tracked deletions and moved-away text come with
     `deleted` true.
     """
@@ -250,11 +250,10 @@ def _text_boxes(root, document, fonts: _FontResolver, used: set[str]):
 
 def _letters(text: str) -> str:
     """Lower-case letters and digits only: what two copies of a label share."""
-    text = text.replace(DELETION_START, "").replace(DELETION_END, "")
     return "".join(ch for ch in unicodedata.normalize("NFC", text).lower() if ch.isalnum())
 
 
-def _in_story_order(boxes: list[list[tuple[TextBlock, bool]]], story: str) -> list:
+def _in_story_order(boxes: list[list[TextBlock]], story: str) -> list[list[TextBlock]]:
     """Sort text boxes by where their text comes in `story` (unfound boxes last).
 
     A .doc keeps its text boxes in a story of their own, in the order the
@@ -263,8 +262,8 @@ def _in_story_order(boxes: list[list[tuple[TextBlock, bool]]], story: str) -> li
     story_letters = _letters(story)
     claimed: list[tuple[int, int]] = []
 
-    def position(box: list[tuple[TextBlock, bool]]) -> int:
-        key = _letters("".join(block.text for block, _ in box))
+    def position(box: list[TextBlock]) -> int:
+        key = _letters("".join(block.text for block in box))
         start = story_letters.find(key) if key else -1
         while start >= 0:
             end = start + len(key)
@@ -275,15 +274,6 @@ def _in_story_order(boxes: list[list[tuple[TextBlock, bool]]], story: str) -> li
         return len(story_letters)
 
     return sorted(boxes, key=position)  # stable: unfound boxes keep their order
-
-
-def _text_box_blocks(root, document, fonts: _FontResolver, used: set[str], story: str | None):
-    """Yield (TextBlock, converted) for the paragraphs of the text boxes under `root`."""
-    boxes = list(_text_boxes(root, document, fonts, used))
-    if story:
-        boxes = _in_story_order(boxes, story)
-    for box in boxes:
-        yield from box
 
 
 def _note_blocks(document, fonts: _FontResolver, used: set[str]):
@@ -352,9 +342,16 @@ def read_docx(
                     found.append((block, converted))
     found.extend(_blocks_of(document, "body", fonts, used))
     found.extend(_note_blocks(document, fonts, used))
-    found.extend(_text_box_blocks(document.element.body, document, fonts, used, text_box_story))
+    boxes = list(_text_boxes(document.element.body, document, fonts, used))
+    found.extend(item for box in boxes for item in box)
     found.sort(key=lambda item: item[0].part in ("header", "footer"))
     blocks = _detect_remaining(found, used)
+    if text_box_story and len(boxes) > 1:
+        # Sorted once their text is Unicode, whichever way it was converted.
+        box_blocks = [[block for block, _ in box] for box in boxes]
+        start = next(i for i, block in enumerate(blocks) if block is box_blocks[0][0])
+        ordered = _in_story_order(box_blocks, text_box_story)
+        blocks[start:start + sum(map(len, box_blocks))] = [b for box in ordered for b in box]
     if not blocks:
         raise ReadError("the DOCX file contains no text")
     encoding = None

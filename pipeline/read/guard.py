@@ -19,7 +19,6 @@ parsers keep). Each calling thread has its own worker.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import os
 import socket
 import subprocess
@@ -214,24 +213,14 @@ def _failure(path: Path, message: str) -> ReadError:
 
 def _bare_source(path: Path) -> Source:
     """A source record for a file the worker could not describe (sha256 from the bytes)."""
-    from pipeline.read import file_format
+    from pipeline.read import file_sha256, format_label
 
     path = Path(path)
-    digest = hashlib.sha256()
-    size = None
     try:
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        size = path.stat().st_size
+        sha256, size = file_sha256(path), path.stat().st_size
     except OSError:
-        pass
-    return Source(
-        path=str(path),
-        sha256=digest.hexdigest(),
-        format=file_format(path) or path.suffix.lower().lstrip(".") or "unknown",
-        size_bytes=size,
-    )
+        sha256, size = "", None
+    return Source(path=str(path), sha256=sha256, format=format_label(path), size_bytes=size)
 
 
 if __name__ == "__main__":

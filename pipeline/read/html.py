@@ -50,10 +50,12 @@ class HtmlPage:
     encoding: str | None = None
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    head = data[:4096].decode("ascii", "replace").lower()
-    match = re.search(r"charset=[\"']?([\w-]+)", head)
-    declared = match.group(1) if match else None
+def _decode(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """Decode with `charset` (what a web archive declares), else the page's own, else detect."""
+    if charset is None:
+        match = re.search(r"charset=[\"']?([\w-]+)", data[:4096].decode("ascii", "replace"))
+        charset = match.group(1) if match else None
+    declared = charset.lower() if charset else None
     if declared and declared.replace("_", "-") not in ("utf-8", "utf8"):
         try:
             # Windows-1258 keeps tone marks apart from their letters: compose them.
@@ -61,14 +63,6 @@ def _decode(data: bytes) -> tuple[str, str]:
         except (LookupError, UnicodeDecodeError):
             pass
     return decode_text(data)
-
-
-def _decode_as(data: bytes, charset: str) -> tuple[str, str]:
-    """Decode with the charset a container declared; fall back to detection."""
-    try:
-        return unicodedata.normalize("NFC", data.decode(charset)), charset.lower()
-    except (LookupError, UnicodeDecodeError):
-        return _decode(data)
 
 
 def _clean(text: str | None) -> str:
@@ -276,7 +270,7 @@ def read_html(data: bytes, *, charset: str | None = None, url: str | None = None
     """
     import lxml.html
 
-    text, encoding = _decode_as(data, charset) if charset else _decode(data)
+    text, encoding = _decode(data, charset)
     if url is None:
         mark = _SAVED_FROM.search(text[:4096])
         url = mark.group(1) if mark else None

@@ -65,23 +65,21 @@ _VNI_BASES = set("aeiouyAEIOUY")
 _VOWEL_MARKS = {_BREVE, _CIRC, "\u031b"}  # breve, circumflex, horn
 
 
+# Bytes 0x80-0x9F as Windows-1252 shows them; the five it leaves undefined stay Latin-1.
+CP1252_HIGH = {
+    b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
+    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
 def legacy_bytes_to_str(data: bytes) -> str:
     """Bytes of a legacy-encoded file as one character per byte (cp1252 where defined)."""
-    return "".join(_byte_char(b) for b in data)
+    return data.decode("latin-1").translate(CP1252_HIGH)
 
 
 def legacy_str_to_bytes(text: str) -> bytes:
     """Inverse of `legacy_bytes_to_str` (characters outside one byte become '?')."""
     return bytes(_char_byte(c) for c in text)
-
-
-def _byte_char(b: int) -> str:
-    if 0x80 <= b <= 0x9F:
-        try:
-            return bytes([b]).decode("cp1252")
-        except UnicodeDecodeError:
-            return chr(b)
-    return chr(b)
 
 
 def _char_byte(c: str) -> int:

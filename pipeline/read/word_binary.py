@@ -14,6 +14,7 @@ import struct
 from dataclasses import dataclass
 
 from pipeline.read.detect import convert_legacy_text
+from pipeline.read.legacy_encodings import legacy_bytes_to_str
 
 # Story lengths in FibRgLw97, in the order the stories follow each other.
 _STORIES = ("main", "footnotes", "headers", "macros", "comments", "endnotes",
@@ -98,22 +99,10 @@ def _piece_table_text(word: bytes, clx: bytes) -> str | None:
             return None
         if fc & 0x40000000:  # compressed: one byte per character, Windows-1252
             start = (fc & 0x3FFFFFFF) // 2
-            pieces.append(_one_byte_text(word[start:start + length]))
+            pieces.append(legacy_bytes_to_str(word[start:start + length]))
         else:
             pieces.append(word[fc:fc + 2 * length].decode("utf-16-le", errors="replace"))
     return "".join(pieces)
-
-
-# Windows-1252 as a Latin-1 translation; the five bytes it leaves undefined stay Latin-1.
-_CP1252 = {
-    b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
-    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-}
-
-
-def _one_byte_text(data: bytes) -> str:
-    """Text of a compressed piece: Windows-1252 bytes."""
-    return data.decode("latin-1").translate(_CP1252)
 
 
 def text_box_story(data: bytes) -> str | None:
