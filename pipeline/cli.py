@@ -200,6 +200,26 @@ def cites(
 
 
 @app.command()
+def documents(
+    db: DbOption = DEFAULT_DB,
+    topic: Annotated[str | None, typer.Option(
+        help="inspection | other (judged off-topic: stored without findings) | unjudged.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table | csv | json.")] = "table",
+    limit: Annotated[int | None, typer.Option(help="At most this many rows.")] = None,
+) -> None:
+    """List stored documents with their topic (inspection or other) and number of findings."""
+    from pipeline.query.documents import list_documents
+    from pipeline.query.export import render_documents
+    from pipeline.store.database import open_database
+
+    try:
+        rows = list_documents(open_database(db), topic=topic, limit=limit)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--topic") from exc
+    _emit(rows, output_format, render_documents)
+
+
+@app.command()
 def failures(
     db: DbOption = DEFAULT_DB,
     include_resolved: Annotated[bool, typer.Option("--all", help="Also failures since resolved.")] = False,
@@ -262,42 +282,53 @@ def evaluate(
     gold: Annotated[Path | None, typer.Option(help="Folder of gold JSON annotations.", exists=True)] = None,
     docs: Annotated[Path | None, typer.Option(help="Folder of the annotated documents.", exists=True)] = None,
     per_document: Annotated[bool, typer.Option("--per-document", help="Also score each document.")] = False,
+    reliability: Annotated[bool, typer.Option(
+        "--reliability", help="Also print how often findings are right per confidence decile.")] = False,
+    record: Annotated[bool, typer.Option(
+        "--record", help="Write the figures to models/evaluation-figures.json (the accuracy gate's floor).")] = False,
 ) -> None:
     """Score extraction against gold annotations (P/R/F1 per field); without --gold, every known set."""
+    from pipeline.evaluate import EvaluationSet, evaluation_sets, figures, load_gold, render_evaluation
     from pipeline.evaluate import evaluate as run_evaluation
-    from pipeline.evaluate import load_gold, render_evaluation, render_model_scores
     from pipeline.process import extract_path
 
     if (gold is None) != (docs is None):
         raise typer.BadParameter("give both --gold and --docs, or neither")
+    if record and gold is not None:
+        raise typer.BadParameter("--record scores every known set: give no --gold/--docs")
     if gold is not None and docs is not None:
-        sets = [(gold, docs)]
+        sets = [EvaluationSet(str(gold), gold, docs)]
     else:
         from pipeline.classify.model import load_classifier
+        from pipeline.evaluate import render_model_scores
 
         typer.echo(render_model_scores(load_classifier().metadata))
-        sets = [(g, d) for g, d in _evaluation_sets() if g.is_dir() and d.is_dir()]
-    for gold_dir, docs_dir in sets:
-        annotations = load_gold(gold_dir)
-        results = {name: extract_path(docs_dir / name) for name in annotations if (docs_dir / name).exists()}
+        sets = [s for s in evaluation_sets() if s.present]
+    recorded: dict[str, dict[str, float]] = {}
+    for evaluation_set in sets:
+        annotations = load_gold(evaluation_set.gold)
+        results = {name: extract_path(evaluation_set.docs / name) for name in annotations
+                   if (evaluation_set.docs / name).exists()}
         evaluation = run_evaluation(results, annotations)
+        recorded[evaluation_set.name] = figures(evaluation)
         typer.echo("")
-        typer.echo(render_evaluation(evaluation, title=f"findings evaluate: {gold_dir} vs {docs_dir}"))
+        typer.echo(render_evaluation(
+            evaluation, title=f"findings evaluate: {evaluation_set.gold} vs {evaluation_set.docs}"))
         if per_document:
             for name, scores in evaluation.per_document.items():
                 cells = "  ".join(f"{k}={s.f1:.2f}" for k, s in scores.items())
                 typer.echo(f"{name}: {cells}")
+        if reliability:
+            from pipeline.evaluate import reliability as reliability_table
+            from pipeline.evaluate import render_reliability
 
+            typer.echo(render_reliability(reliability_table(results, annotations)))
+    if record:
+        from pipeline.evaluate import RECORDED_FIGURES
 
-def _evaluation_sets() -> list[tuple[Path, Path]]:
-    """The project's own gold sets and, when present beside the project, ../shared/gold."""
-    root = Path(__file__).resolve().parents[1]
-    shared = Path(os.environ.get("FINDINGS_SHARED", root.parent / "shared"))
-    return [
-        (root / "corpus" / "eval" / "gold", root / "corpus" / "eval" / "docs"),
-        (root / "corpus" / "samples" / "gold", root / "corpus" / "samples"),
-        (shared / "gold", shared / "seeds"),
-    ]
+        RECORDED_FIGURES.write_text(json.dumps({"sets": recorded}, ensure_ascii=False, indent=1) + "\n",
+                                    encoding="utf-8")
+        typer.echo(f"recorded the figures in {RECORDED_FIGURES}")
 
 
 @app.command()
@@ -305,6 +336,9 @@ def train(
     output: Annotated[Path | None, typer.Option(help="Where to write the model (default models/).")] = None,
     with_corrections: Annotated[bool, typer.Option(
         "--with-corrections", help="Also learn from analysts' corrections in --db.")] = False,
+    dev: Annotated[bool, typer.Option(
+        "--dev/--no-dev", help="Choose estimators and the finding threshold on the development sets "
+        "(../shared/realdev and seeds) rather than by cross-validation.")] = True,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Rebuild the classifiers from corpus/statements (deterministic) and write the model card."""
@@ -318,10 +352,21 @@ def train(
 
         extra = records_from_corrections(corrected_findings(open_database(db)))
         typer.echo(f"learning from {len(extra)} corrected findings in {db}")
-    card = run_training(output=output or MODEL_PATH, extra=extra)
+    dev_sets = None
+    if dev:
+        from pipeline.evaluate import development_sets
+
+        dev_sets = [(s.gold, s.docs) for s in development_sets()] or None
+        if dev_sets is None:
+            typer.echo("no development set beside the project: choosing by cross-validation")
+    card = run_training(output=output or MODEL_PATH, extra=extra, dev_sets=dev_sets)
     for task in card["tasks"]:
         scores = ", ".join(f"{k} {v:.3f}" for k, v in task["cv_macro_f1"].items())
         typer.echo(f"{task['task']:<9} cross-validated macro-F1: {scores} -> {task['chosen']}")
+    decision = card["decision"]
+    thresholds = ", ".join(f"{k} {v:g}" for k, v in decision["thresholds"].items())
+    typer.echo(f"chosen by {decision['selected_by']}; {thresholds}"
+               + (f"; development findings F1 {decision['best']['objective']:.3f}" if "best" in decision else ""))
     typer.echo(f"trained on {card['records']} statements in {card['training_seconds']} s; "
                f"wrote {output or MODEL_PATH} and MODEL_CARD.md")
 
@@ -334,8 +379,11 @@ def corpus_validate(
 ) -> None:
     """Check every corpus record against the taxonomy; flag near-duplicates and train/test leaks."""
     from pipeline.corpus import render_report, validate_corpus
+    from pipeline.evaluate import evaluation_sets
 
-    folders = test if test is not None else [p for p in (Path("corpus/eval/docs"),) if p.is_dir()]
+    # Every measuring set: a training statement must not repeat their sentences.
+    folders = test if test is not None else [s.docs for s in evaluation_sets() if s.present
+                                             and s.name != "corpus/samples"]
     report = validate_corpus(statements, folders, threshold=threshold)
     typer.echo(render_report(report))
     if not report.ok:

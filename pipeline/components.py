@@ -2,14 +2,16 @@
 
 `build_nlp()` assembles a blank Vietnamese pipeline with the underthesea
 tokenizer and these components, in the order data flows:
-layout -> metadata -> dates -> legal references -> units -> findings ->
-classifier. Each component is registered under a versioned name, and the
+layout -> relevance -> metadata -> dates -> legal references -> units ->
+candidate findings (in relevant passages only) -> classifier -> attribution
+of findings to units. Each component is registered under a versioned name, and the
 versions of everything a stored result depends on are in `doc._.versions`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import spacy
@@ -18,20 +20,27 @@ from spacy.tokens import Doc
 
 from pipeline.classify.features import Statement, cue_patterns
 from pipeline.classify.model import (
-    FINDING_THRESHOLD,
     MODEL_PATH,
-    REVIEW_THRESHOLD,
     ClassifierBundle,
+    Decision,
     load_classifier,
 )
 from pipeline.contract import Finding, Span, Unit
 from pipeline.extract.dates import DATES_VERSION, assign_date_roles, find_dates
-from pipeline.extract.findings import FINDINGS_VERSION, Candidate, find_candidates, is_background
+from pipeline.extract.findings import (
+    DECISIVE_RULES,
+    FINDINGS_VERSION,
+    Candidate,
+    find_candidates,
+    is_background,
+    is_fragment,
+)
 from pipeline.extract.gazetteer import GAZETTEER_VERSION, load_gazetteer
 from pipeline.extract.legal_refs import LEGAL_REFS_VERSION, find_legal_refs
 from pipeline.extract.units import UNITS_VERSION, build_units
 from pipeline.layout import LAYOUT_VERSION, classify_lines
 from pipeline.metadata import METADATA_VERSION, extract_metadata
+from pipeline.relevance_component import relevant_line_spans  # noqa: F401 - registers findings_relevance_v1
 from pipeline.segment import TOKENIZER_NAME
 
 for _name in ("lines", "metadata", "dates", "legal_refs", "units", "candidates", "findings"):
@@ -172,55 +181,75 @@ class CandidatesComponent:
     """Atomic candidate clauses with their discourse polarity into `doc._.candidates`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.candidates = find_candidates(doc_text(doc), doc._.lines, sentence_spans(doc))
+        text = doc_text(doc)
+        names = [m for unit in doc._.units or [] for m in unit.mentions]
+        candidates = [c for c in find_candidates(text, doc._.lines, sentence_spans(doc))
+                      if not is_fragment(text, c.span, names)]
+        if doc._.relevance is not None:  # only passages that report an inspection are mined
+            candidates = [c for c in candidates if doc._.relevance.covers(c.span)]
+        doc._.candidates = candidates
         _versions(doc)["findings"] = FINDINGS_VERSION
         return doc
 
 
 @Language.factory(
     "findings_classifier_v1",
-    default_config={"model_path": str(MODEL_PATH), "finding_threshold": FINDING_THRESHOLD,
-                    "review_threshold": REVIEW_THRESHOLD},
+    default_config={"model_path": str(MODEL_PATH), "overrides": {}},
 )
-def make_classifier(
-    nlp: Language, name: str, *, model_path: str, finding_threshold: float, review_threshold: float
-) -> ClassifierComponent:
-    return ClassifierComponent(
-        load_classifier(Path(model_path)), finding_threshold=finding_threshold,
-        review_threshold=review_threshold,
-    )
+def make_classifier(nlp: Language, name: str, *, model_path: str, overrides: dict) -> ClassifierComponent:
+    """The decision thresholds are those chosen with the model; `overrides` replaces any of them."""
+    bundle = load_classifier(Path(model_path))
+    return ClassifierComponent(bundle, decision=replace(bundle.decision, **overrides))
 
 
 class ClassifierComponent:
-    """Keep the candidates that are findings; give each a polarity, category and units.
+    """Keep the candidates that are findings; give each a polarity and a category.
 
     Args:
         bundle: the trained classifiers.
-        finding_threshold: minimum probability that a clause is a finding (halved
-            for items under an explicit list cue, which the discourse vouches for).
-        review_threshold: below this confidence a finding is kept but marked for review.
+        decision: how probabilities become findings (see `Decision`).
     """
 
-    def __init__(self, bundle: ClassifierBundle, *, finding_threshold: float, review_threshold: float) -> None:
+    def __init__(self, bundle: ClassifierBundle, *, decision: Decision) -> None:
         self.bundle = bundle
-        self.finding_threshold = finding_threshold
-        self.review_threshold = review_threshold
+        self.decision = decision
+
+    @property
+    def version(self) -> str:
+        """The model and the decision thresholds: a stored finding depends on both."""
+        return f"{self.bundle.version};{self.decision.version}"
 
     def __call__(self, doc: Doc) -> Doc:
-        candidates = [c for c in doc._.candidates or [] if not is_background(c.text)]
-        statements = [self._statement(doc, c) for c in candidates]
-        predictions = self.bundle.predict(statements, finding_floor=self.finding_threshold / 2)
+        candidates = self.candidates(doc)
+        predictions = self.predict(doc, candidates, finding_floor=self.decision.finding_threshold / 2)
+        doc._.findings = self.decide(candidates, predictions)
+        _versions(doc)["classifier"] = self.version
+        return doc
+
+    @staticmethod
+    def candidates(doc: Doc) -> list[Candidate]:
+        """The doc's candidate clauses that are not background."""
+        return [c for c in doc._.candidates or [] if not is_background(c.text)]
+
+    def predict(self, doc: Doc, candidates: list[Candidate], *, finding_floor: float = 0.0) -> list:
+        """The classifiers' predictions, one call per document."""
+        return self.bundle.predict([self._statement(doc, c) for c in candidates], finding_floor=finding_floor)
+
+    def decide(self, candidates: list[Candidate], predictions: list) -> list[Finding]:
+        """The findings the decision settings make of the predictions."""
         findings: list[Finding] = []
         for candidate, prediction in zip(candidates, predictions, strict=True):
-            threshold = self.finding_threshold / (2 if candidate.context_polarity else 1)
+            threshold = self.decision.finding_threshold / (2 if candidate.context_polarity else 1)
+            if candidate.polarity_rule in DECISIVE_RULES:
+                threshold *= self.decision.marked_factor
             if prediction is None or prediction.finding_probability < threshold:
                 continue
-            category, category_p = _decide_category(prediction)
+            category, category_p = _decide_category(prediction, self.decision)
             if category is None:
                 continue
             polarity, source, polarity_p = _decide_polarity(candidate, prediction)
-            units = attribute_units(doc, candidate)
-            aspects = [(category, category_p), *_second_aspect(candidate.text, category, prediction)]
+            aspects = [(category, category_p),
+                       *_second_aspect(candidate.text, category, prediction, floor=self.decision.second_aspect)]
             for aspect, aspect_p in aspects:
                 confidence = round(polarity_p * aspect_p, 4)
                 findings.append(
@@ -229,17 +258,13 @@ class ClassifierComponent:
                         category=aspect,
                         text=candidate.text,
                         span=candidate.span,
-                        units=units,
                         confidence=confidence,
                         polarity_source=source,
-                        needs_review=confidence < self.review_threshold,
+                        needs_review=confidence < self.decision.review_threshold,
                         quantity=candidate.quantity,
                     )
                 )
-        doc._.findings = findings
-        _promote_finding_subjects(doc, findings)
-        _versions(doc)["classifier"] = self.bundle.version
-        return doc
+        return findings
 
     @staticmethod
     def _statement(doc: Doc, candidate: Candidate) -> Statement:
@@ -252,11 +277,7 @@ class ClassifierComponent:
         )
 
 
-KHAC_RUNNER_UP = 0.2
-KHAC_FLOOR = 0.4
-
-
-def _decide_category(prediction) -> tuple[str | None, float]:
+def _decide_category(prediction, decision: Decision) -> tuple[str | None, float]:
     """The category, or None to drop the clause.
 
     'khac' is the model's answer for clauses it cannot place, which are most
@@ -266,23 +287,20 @@ def _decide_category(prediction) -> tuple[str | None, float]:
     if prediction.category != "khac":
         return prediction.category, prediction.category_probability
     runner_up = prediction.category_ranking[1] if len(prediction.category_ranking) > 1 else None
-    if runner_up and runner_up[1] >= KHAC_RUNNER_UP:
+    if runner_up and runner_up[1] >= decision.khac_runner_up:
         return runner_up
-    if prediction.category_probability < KHAC_FLOOR:
+    if prediction.category_probability < decision.khac_floor:
         return None, 0.0
     return "khac", prediction.category_probability
 
 
-SECOND_ASPECT = 0.2
-
-
-def _second_aspect(text: str, first: str, prediction) -> list[tuple[str, float]]:
+def _second_aspect(text: str, first: str, prediction, *, floor: float = 0.2) -> list[tuple[str, float]]:
     """A clause that assesses two aspects at once ('công chức đúng giờ và ăn mặc chỉnh tề')
     is also a finding of the runner-up category, when the model rates it and the clause names it."""
     if len(prediction.category_ranking) < 2:
         return []
     second, probability = prediction.category_ranking[1]
-    if second == first or second == "khac" or probability < SECOND_ASPECT:
+    if second == first or second == "khac" or probability < floor:
         return []
     patterns = dict(cue_patterns())
     lowered = text.lower()
@@ -296,64 +314,106 @@ def _second_aspect(text: str, first: str, prediction) -> list[tuple[str, float]]
 def _decide_polarity(candidate: Candidate, prediction) -> tuple[str, str, float]:
     """Rules decide where the discourse is explicit; otherwise the model, unless unsure."""
     rule = candidate.rule_polarity
-    if rule and (candidate.context_polarity or rule == prediction.polarity):
+    if rule and (candidate.context_polarity or rule == prediction.polarity
+                 or candidate.polarity_rule in DECISIVE_RULES):
         return rule, "rule" if rule != prediction.polarity else "rule+model", max(prediction.polarity_probability, 0.9)
     if rule and prediction.polarity_probability < 0.75:
         return rule, "rule", 0.6
     return prediction.polarity, "model", prediction.polarity_probability
 
 
+ATTRIBUTION_VERSION = "attribution.v1"
+NEAREST_SUBJECT_CHARS = 200  # a unit named this close before a finding is its subject
+MAX_DOCUMENT_SUBJECTS = 3  # more inspected units than this and a finding naming none is left unattributed
+
+
+@Language.factory("findings_attribution_v1")
+def make_attribution(nlp: Language, name: str) -> AttributionComponent:
+    return AttributionComponent()
+
+
+class AttributionComponent:
+    """Attach each finding to the units it is about, and mark those units inspected.
+
+    A unit a strength or limitation is stated about was inspected or assessed,
+    whatever role the unit rules gave its mentions; an inspector stays one.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = {c.span: c for c in doc._.candidates or []}
+        for finding in doc._.findings or []:
+            candidate = candidates.get(finding.span)
+            sentence = candidate.sentence_span if candidate else finding.span
+            finding.units = attribute_units(doc, finding.span, sentence)
+        promote_finding_subjects(doc._.units or [], doc._.findings or [], doc_text(doc))
+        _versions(doc)["attribution"] = ATTRIBUTION_VERSION
+        return doc
+
+
 def _units_in(units: list[Unit], span: Span) -> list[Unit]:
     return [u for u in units if u.role != "inspector" and any(span[0] <= m[0] < span[1] for m in u.mentions)]
 
 
-def attribute_units(doc: Doc, candidate: Candidate) -> list[str]:
+def attribute_units(doc: Doc, span: Span, sentence: Span) -> list[str]:
     """The units a finding is about: named in it, else in its sentence, else its paragraph's subject."""
     units: list[Unit] = doc._.units or []
-    for span in (candidate.span, candidate.sentence_span):
-        found = _units_in(units, span)
+    for scope in (span, sentence):
+        found = _units_in(units, scope)
         if found:
             return [u.name for u in found]
-    line = next((ln for ln in doc._.lines if ln.start <= candidate.span[0] <= ln.end), None)
+    line = next((ln for ln in doc._.lines if ln.start <= span[0] <= ln.end), None)
     if line:
-        found = _units_in(units, (line.start, candidate.span[0]))
+        found = _units_in(units, (line.start, span[0]))
         if found:
             return [u.name for u in found]
     before = [
-        (max(m[0] for m in u.mentions if m[0] < candidate.span[0]), u) for u in units
-        if u.role == "inspected" and any(m[0] < candidate.span[0] for m in u.mentions)
+        (max(m[0] for m in u.mentions if m[0] < span[0]), u) for u in units
+        if u.role == "inspected" and any(m[0] < span[0] for m in u.mentions)
     ]
     if before:
         nearest = max(pos for pos, _ in before)
-        return [u.name for pos, u in before if nearest - pos < 200]
+        return [u.name for pos, u in before if nearest - pos < NEAREST_SUBJECT_CHARS]
     inspected = [u.name for u in units if u.role == "inspected"]
-    return inspected if len(inspected) <= 3 else []
+    return inspected if len(inspected) <= MAX_DOCUMENT_SUBJECTS else []
 
 
-def _promote_finding_subjects(doc: Doc, findings: list[Finding]) -> None:
-    """A unit a strength or limitation is stated about was inspected or assessed."""
-    by_name = {u.name: u for u in doc._.units or []}
+# A unit named as the partner of the one assessed ('phối hợp giữa Chi nhánh với Phòng X') is not assessed.
+_PARTNER_BEFORE = re.compile(r"(?:phối hợp|liên thông|giữa)[^,.;]{0,40}?\b(?:với|và)\s+(?:các\s+)?$", re.IGNORECASE)
+
+
+def promote_finding_subjects(units: list[Unit], findings: list[Finding], text: str = "") -> None:
+    """A unit named in a strength or limitation was inspected or assessed.
+
+    Not a province, not an inspector, and not a unit named only as the partner of the one assessed.
+    """
     for finding in findings:
         if finding.polarity == "recommendation":
             continue
-        for unit in _units_in(list(by_name.values()), finding.span):
-            if unit.role == "mentioned" and unit.level not in ("tinh",):
-                unit.role = "inspected"
+        for unit in _units_in(units, finding.span):
+            if unit.role != "mentioned" or unit.level in ("tinh", "khac"):
+                continue
+            mentions = [m for m in unit.mentions if finding.span[0] <= m[0] < finding.span[1]]
+            if text and all(_PARTNER_BEFORE.search(text, max(finding.span[0], m[0] - 60), m[0]) for m in mentions):
+                continue
+            unit.role = "inspected"
 
 
 PIPE_NAMES = (
-    "findings_layout_v1", "findings_metadata_v1", "findings_dates_v1", "findings_legal_refs_v1",
-    "findings_units_v1", "findings_candidates_v1", "findings_classifier_v1",
+    "findings_layout_v1", "findings_relevance_v1", "findings_metadata_v1", "findings_dates_v1",
+    "findings_legal_refs_v1", "findings_units_v1", "findings_candidates_v1", "findings_classifier_v1",
+    "findings_attribution_v1",
 )
+
+
+CLASSIFIER_PIPES = ("findings_classifier_v1", "findings_attribution_v1")  # they need the trained model
 
 
 def build_nlp(*, model_path: Path = MODEL_PATH, with_classifier: bool = True) -> Language:
     """The whole segmentation and extraction pipeline as one spaCy `Language`."""
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
     for pipe in PIPE_NAMES:
-        if pipe == "findings_classifier_v1":
-            if with_classifier:
-                nlp.add_pipe(pipe, config={"model_path": str(model_path)})
-        else:
-            nlp.add_pipe(pipe)
+        if pipe in CLASSIFIER_PIPES and not with_classifier:
+            continue
+        config = {"model_path": str(model_path)} if pipe == "findings_classifier_v1" else {}
+        nlp.add_pipe(pipe, config=config)
     return nlp

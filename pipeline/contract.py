@@ -15,6 +15,7 @@ Status = Literal["ok", "partial", "failed"]
 Polarity = Literal["strength", "limitation", "recommendation"]
 UnitRole = Literal["inspected", "inspector", "mentioned"]
 DateRole = Literal["published", "inspection", "document", "period", "other"]
+Topic = Literal["inspection", "other"]  # whether a document reports an inspection (pipeline/relevance.py)
 Span = tuple[int, int]
 
 UNIT_LEVELS = (
@@ -56,6 +57,8 @@ class DocumentInfo:
     text: str | None = None
     published_confidence: float | None = None
     issued: str | None = None  # a formal document's own date (its place-date line), ISO
+    topic: Topic | None = None  # None: not judged (results made before the relevance stage)
+    topic_confidence: float | None = None  # 0..1, how sure the topic is
 
 
 @dataclass

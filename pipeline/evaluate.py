@@ -212,3 +212,87 @@ def render_model_scores(card: dict) -> str:
         for label, m in per_class.items():
             lines.append(f"  {label:<20}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}{m['support']:>6}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    """A folder of gold annotations and the documents they annotate."""
+
+    name: str
+    gold: Path
+    docs: Path
+
+    @property
+    def present(self) -> bool:
+        return self.gold.is_dir() and self.docs.is_dir()
+
+
+def shared_dir() -> Path:
+    """`../shared` beside the project (FINDINGS_SHARED overrides): the measuring sets."""
+    import os
+
+    root = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("FINDINGS_SHARED") or root.parent / "shared")
+
+
+def evaluation_sets() -> list[EvaluationSet]:
+    """The project's own gold sets, then the shared seeds and real development set."""
+    root = Path(__file__).resolve().parents[1]
+    shared = shared_dir()
+    return [
+        EvaluationSet("corpus/eval", root / "corpus" / "eval" / "gold", root / "corpus" / "eval" / "docs"),
+        EvaluationSet("corpus/samples", root / "corpus" / "samples" / "gold", root / "corpus" / "samples"),
+        EvaluationSet("seeds", shared / "gold", shared / "seeds"),
+        EvaluationSet("realdev", shared / "realdev" / "gold", shared / "realdev" / "docs"),
+    ]
+
+
+def development_sets() -> list[EvaluationSet]:
+    """The sets that choose models and thresholds at training time (they measure; they never train)."""
+    return [s for s in evaluation_sets() if s.name in ("realdev", "seeds") and s.present]
+
+
+# The figures the accuracy gate guards, per set (`findings evaluate --record` writes them).
+GUARDED = (("findings", "f1"), ("polarity", "f1"), ("units", "f1"), ("dates", "recall"), ("published", "recall"))
+RECORDED_FIGURES = Path(__file__).resolve().parents[1] / "models" / "evaluation-figures.json"
+GATE_MARGIN = 0.02
+
+
+def figures(evaluation: Evaluation) -> dict[str, float]:
+    """The guarded figures of one evaluation, rounded as recorded."""
+    return {f"{name}_{measure}": round(getattr(evaluation.scores[name], measure), 3) for name, measure in GUARDED}
+
+
+def reliability(results: dict[str, ExtractResult], gold: dict[str, dict], *, bins: int = 10) -> list[dict]:
+    """How often a finding is right at each confidence decile.
+
+    A finding is right when its (polarity, category) pair matches a gold
+    finding of its document, as the findings score counts it.
+    """
+    rows = [{"low": i / bins, "high": (i + 1) / bins, "findings": 0, "right": 0, "confidence": 0.0}
+            for i in range(bins)]
+    for name, annotation in gold.items():
+        result = results.get(name)
+        if result is None:
+            continue
+        items = [(g["polarity"], set(g["categories"])) for g in annotation.get("findings", [])]
+        for finding in result.findings:
+            row = rows[min(int(finding.confidence * bins), bins - 1)]
+            row["findings"] += 1
+            row["confidence"] += finding.confidence
+            row["right"] += any(finding.polarity == p and finding.category in c for p, c in items)
+    for row in rows:
+        n = row["findings"]
+        row["confidence"] = round(row["confidence"] / n, 3) if n else None
+        row["accuracy"] = round(row["right"] / n, 3) if n else None
+    return rows
+
+
+def render_reliability(rows: list[dict]) -> str:
+    """The reliability table `findings evaluate --reliability` prints."""
+    lines = ["confidence      findings  mean conf.  right"]
+    for row in rows:
+        if row["findings"]:
+            lines.append(f"{row['low']:.1f}-{row['high']:.1f}  {row['findings']:>12}  {row['confidence']:>10.3f}"
+                         f"  {row['accuracy']:>5.3f}")
+    return "\n".join(lines)

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.layout import Line
+from pipeline.extract.dates import find_dates
+from pipeline.layout import DATELINE_RULES, LABELLED_DATE, TITLE_STAMP, DatelineRule, Line
 
-METADATA_VERSION = "metadata.v1"
+METADATA_VERSION = "metadata.v2"
 
-_DMY = r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
-_DATELINE_DATE = re.compile(
-    r"^(?:đăng ngày|ngày đăng|cập nhật ngày|cập nhật|ngày cập nhật|thời gian đăng|posted)"
-    rf"\s*:?\s*(?:\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*)?{_DMY}",
-    re.IGNORECASE,
-)
-_TITLE_STAMP = re.compile(rf"\(\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*,?\s*{_DMY}\s*\)\s*$")
-_DATEBAR_DATE = re.compile(rf"^(?:thứ \w+|chủ nhật)\s*,?\s*(?:ngày\s*)?{_DMY}\s*$", re.IGNORECASE)
-# 'Thứ Hai, 11/10/2021 - 15:20': a weekday with a time is the article's own timestamp.
-_WEEKDAY_STAMP = re.compile(
-    rf"^(?:thứ \w+|chủ nhật)\s*,?\s*(?:ngày\s*)?{_DMY}\s*[-–|,]?\s*"
-    r"\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:\(?GMT[+\d:]*\)?)?\s*$",
-    re.IGNORECASE,
-)
 _PLACE_DATE = re.compile(
-    r"^[A-ZĐÀ-Ỹ][\w .]{1,30},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\s*$"
+    r"^[A-ZĐÀ-Ỹ][\w .]{1,30},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$"
 )
 _PUBLISHER_TAG = re.compile(r"^\(\s*([^()\n]{2,40}?)\s*\)\s*[-–—:]")
 _PUBLISHER_CODE = re.compile(r"^([A-ZĐ][A-ZĐ0-9.]{1,9})\s*[-–—]\s")
@@ -46,11 +34,12 @@ class Metadata:
     issued_span: tuple[int, int] | None = None
 
 
-def _iso(day: str, month: str, year: str) -> str | None:
-    d, m, y = int(day), int(month), int(year)
-    if 1 <= d <= 31 and 1 <= m <= 12 and 1900 <= y <= 2100:
-        return f"{y:04d}-{m:02d}-{d:02d}"
-    return None
+def _full_date(text: str) -> str | None:
+    """The first full date ('YYYY-MM-DD') written in `text`."""
+    return next((d.iso for d in find_dates(text) if _FULL_DAY.fullmatch(d.iso)), None)
+
+
+_FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _span(line: Line, match: re.Match[str]) -> tuple[int, int]:
@@ -59,22 +48,56 @@ def _span(line: Line, match: re.Match[str]) -> tuple[int, int]:
     return offset + match.start(), offset + match.end()
 
 
-def find_publication_date(lines: list[Line]) -> tuple[str | None, float | None, tuple[int, int] | None]:
-    """The publication date, its confidence and its span.
+@dataclass(frozen=True)
+class PublicationRule:
+    """Where a page prints its publication date, and how sure that makes us."""
 
-    A 'Đăng ngày:'/'Cập nhật ngày:' line or a '(14:21 23/03/2020)' stamp after
-    the title is the publication date; a site's date bar ('Thứ tư, 29/03/2023')
-    is only the day the page was saved, used when nothing else is given. A
-    formal document's place-date line is its issue date (`find_issue_date`).
+    name: str
+    confidence: float
+    match: Callable[[Line], re.Match[str] | None]
+
+
+def _labelled(line: Line) -> re.Match[str] | None:
+    """'Đăng ngày: 14/05/2021', 'Cập nhật: 10:20, 05/03/2021', 'Posted: ...': anywhere, even opening a lead."""
+    return LABELLED_DATE.match(line.text) if line.kind != "chrome" else None
+
+
+def _title_stamp(line: Line) -> re.Match[str] | None:
+    """'Tiêu đề (14:21 23/03/2020)': a stamp closing the title."""
+    return TITLE_STAMP.search(line.text) if line.kind == "title" else None
+
+
+def _dateline(rule: DatelineRule) -> Callable[[Line], re.Match[str] | None]:
+    def match(line: Line) -> re.Match[str] | None:
+        return rule.pattern.match(line.text) if line.kind == "dateline" else None
+
+    return match
+
+
+# Every date line kind of the layout (`DATELINE_RULES`), plus a label opening any line and a title's stamp.
+PUBLICATION_RULES: tuple[PublicationRule, ...] = (
+    PublicationRule("labelled", 0.95, _labelled),
+    PublicationRule("title_stamp", 0.9, _title_stamp),
+    *(PublicationRule(rule.name, rule.publication_confidence, _dateline(rule))
+      for rule in DATELINE_RULES if rule.name != "labelled"),
+)
+
+
+def find_publication_date(lines: list[Line]) -> tuple[str | None, float | None, tuple[int, int] | None]:
+    """The publication date, its confidence and its span (the most confident of `PUBLICATION_RULES`).
+
+    A labelled dateline, a time stamp in the head or after the title is the
+    publication date; a bare date under the title nearly so; a site's date
+    bar ('Thứ tư, 29/03/2023') is only the day the page was saved, used when
+    nothing else is given. Dates inside body sentences never are. A formal
+    document's place-date line is its issue date (`find_issue_date`).
     """
     candidates: list[tuple[float, str, tuple[int, int]]] = []
     for line in lines[:80]:
-        for pattern, confidence in (
-            (_DATELINE_DATE, 0.95), (_TITLE_STAMP, 0.9), (_WEEKDAY_STAMP, 0.8), (_DATEBAR_DATE, 0.3),
-        ):
-            match = pattern.search(line.text)
-            if match and (iso := _iso(*match.groups()[-3:])):
-                candidates.append((confidence, iso, _span(line, match)))
+        for rule in PUBLICATION_RULES:
+            match = rule.match(line)
+            if match and (iso := _full_date(match.group(0))):
+                candidates.append((rule.confidence, iso, _span(line, match)))
                 break
     if not candidates:
         return None, None, None
@@ -86,7 +109,7 @@ def find_issue_date(lines: list[Line]) -> tuple[str | None, tuple[int, int] | No
     """A formal document's own date from its place-date line, and its span."""
     for line in lines[:80]:
         match = _PLACE_DATE.search(line.text)
-        if match and (iso := _iso(*match.groups()[-3:])):
+        if match and (iso := _full_date(match.group(0))):
             return iso, _span(line, match)
     return None, None
 
@@ -124,7 +147,7 @@ def find_title(lines: list[Line]) -> str | None:
     title = next((line for line in lines if line.kind == "title"), None)
     if title is None:
         return None
-    return _TITLE_STAMP.sub("", title.text).strip() or None
+    return TITLE_STAMP.sub("", title.text).strip() or None
 
 
 def extract_metadata(

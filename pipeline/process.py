@@ -12,6 +12,8 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.tokens import Doc
+
 from pipeline import __version__
 from pipeline.components import build_nlp
 from pipeline.contract import DocumentInfo, ExtractResult, Source
@@ -22,14 +24,27 @@ from pipeline.taxonomy import load_taxonomy
 log = logging.getLogger(__name__)
 
 
-class Extractor:
-    """The loaded pipeline; call `extract(raw)` for each document."""
+def stage_name(pipe: str) -> str:
+    """'findings_units_v1' -> 'units': the stage a failure is recorded against."""
+    return pipe.removeprefix("findings_").rsplit("_v", 1)[0]
 
-    def __init__(self) -> None:
-        self.nlp = build_nlp()
+
+class Extractor:
+    """The loaded pipeline; call `extract(raw)` for each document.
+
+    Without the classifier (`with_classifier=False`) documents stop at their
+    candidate clauses: training uses that to score models on the development sets.
+    """
+
+    def __init__(self, *, with_classifier: bool = True) -> None:
+        self.nlp = build_nlp(with_classifier=with_classifier)
 
     def extract(self, raw: RawDocument) -> ExtractResult:
         """Mine one decoded document."""
+        return self.extract_with_doc(raw)[1]
+
+    def extract_with_doc(self, raw: RawDocument) -> tuple[Doc | None, ExtractResult]:
+        """Mine one decoded document; also the spaCy `Doc` (None where a stage failed)."""
         result = ExtractResult(source=raw.source, errors=list(raw.errors))
         if raw.errors:
             result.status = "partial"
@@ -39,22 +54,24 @@ class Extractor:
             text = normalised.text
             if not text.strip():
                 result.fail("normalise", "the file contains no text to analyse")
-                return result
+                return None, result
             stage = "segment"
             doc = self.nlp.make_doc(text)
             doc._.hints = {"title": raw.title, "published": raw.published, "publisher": raw.publisher}
             for name, component in self.nlp.pipeline:
-                stage = name.removeprefix("findings_").removesuffix("_v1")
+                stage = stage_name(name)
                 doc = component(doc)
         except Exception as exc:  # noqa: BLE001 - one document must never stop the batch
             log.debug("extraction failed", exc_info=True)
             result.fail(stage, f"{type(exc).__name__}: {exc}")
-            return result
+            return None, result
         meta = doc._.metadata
         result.document = DocumentInfo(
             title=meta.title, published=meta.published, publisher=meta.publisher, kind=meta.kind,
             text_chars=len(text), text=text, published_confidence=meta.published_confidence,
             issued=meta.issued,
+            topic=doc._.relevance.topic if doc._.relevance else None,
+            topic_confidence=doc._.relevance.confidence if doc._.relevance else None,
         )
         result.units = doc._.units
         result.dates = doc._.dates
@@ -64,7 +81,7 @@ class Extractor:
             "pipeline": __version__, "taxonomy": load_taxonomy().version,
             "normalise": NORMALISER_VERSION, **(doc._.versions or {}),
         }
-        return result
+        return doc, result
 
 
 @lru_cache(maxsize=1)

@@ -135,3 +135,46 @@ def test_the_corpus_has_no_near_duplicates_or_leaks_into_the_evaluation_document
 
     report = validate_corpus(CORPUS_DIR, [CORPUS_DIR.parents[0] / "eval" / "docs"], threshold=0.9)
     assert report.ok, report
+
+
+def test_negation_scope_marks_the_words_a_negator_governs():
+    from pipeline.classify.features import negation_scope
+
+    assert negation_scope("một_số công_chức không đeo thẻ , đi muộn") == "neg:đeo neg:thẻ"
+    assert negation_scope("đeo thẻ đầy_đủ") == ""
+
+
+def _write_dev_set(folder):
+    docs, gold = folder / "docs", folder / "gold"
+    docs.mkdir(parents=True)
+    gold.mkdir()
+    (docs / "d1.txt").write_text(
+        "Kiểm tra cải cách hành chính tại xã Tân Lập\n\n"
+        "Ngày 5/3, Đoàn kiểm tra của Sở Nội vụ kiểm tra công tác cải cách hành chính tại UBND xã Tân Lập. "
+        "Qua kiểm tra, UBND xã đã niêm yết công khai đầy đủ thủ tục hành chính. "
+        "Tuy nhiên, một số công chức đi làm muộn, về sớm.\n", encoding="utf-8")
+    (gold / "d1.json").write_text(json.dumps({
+        "doc": "d1.txt", "findings": [
+            {"polarity": "strength", "categories": ["niem_yet_cong_khai"], "evidence": "niêm yết"},
+            {"polarity": "limitation", "categories": ["gio_giac_lam_viec"], "evidence": "đi làm muộn"}],
+    }, ensure_ascii=False), encoding="utf-8")
+    return gold, docs
+
+
+@pytest.mark.slow
+def test_training_on_development_sets_chooses_and_records_the_decision(tiny_corpus, tmp_path):
+    from pipeline.classify.devselect import DECISION_GRID
+    from pipeline.components import ClassifierComponent
+
+    path = tmp_path / "m.joblib"
+    card = train(corpus_dir=tiny_corpus, output=path, dev_sets=[_write_dev_set(tmp_path / "dev")])
+    decision = card["decision"]
+    assert decision["selected_by"] == "development sets" and decision["dev_documents"] == 1
+    assert len(decision["trials"]) == 8 * len(list(__import__("itertools").product(*DECISION_GRID.values())))
+    for name, values in DECISION_GRID.items():
+        assert decision["thresholds"][name] in values
+    bundle = joblib.load(path)
+    assert bundle.decision.finding_threshold == decision["thresholds"]["finding_threshold"]
+    component = ClassifierComponent(bundle, decision=bundle.decision)
+    assert f"finding_threshold={decision['thresholds']['finding_threshold']:g}" in component.version
+    assert "development sets" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")

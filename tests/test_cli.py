@@ -79,3 +79,20 @@ def test_without_with_text_the_text_is_left_out(tmp_path):
     record = json.loads(result.stdout)
     assert "text" not in record["document"]
     assert record["document"]["text_chars"] > 0
+
+
+def test_documents_command_lists_the_off_topic_documents(tmp_path):
+    from pipeline.store.database import open_database, save_results
+    from tests.test_store import sample_results
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    results = sample_results()[:2]
+    results[1].document.topic, results[1].findings = "other", []
+    results[0].document.topic = "inspection"
+    save_results(open_database(url), results)
+    result = CliRunner().invoke(app, ["documents", "--db", url, "--topic", "other", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["path"], r["topic"], r["findings"]) for r in rows] == [(results[1].source.path, "other", 0)]
+    refused = CliRunner().invoke(app, ["documents", "--db", url, "--topic", "sport"])
+    assert refused.exit_code != 0

@@ -78,3 +78,17 @@ def test_a_time_of_day_goes_with_its_day():
         ("--08-24", "07:30", "7 giờ 30 phút sáng 24/8"),
         ("2022-09-12", "14:00", "12/9/2022"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Đoàn kiểm tra đề nghị xã gửi báo cáo về Sở Nội vụ trước ngày 3/7/2021.", "other"),
+        ("Đoàn kiểm tra yêu cầu khắc phục, chậm nhất ngày 15/8/2021 báo cáo kết quả.", "other"),
+        ("Ngày 3/7/2021, đoàn kiểm tra làm việc tại xã Đông Phong.", "inspection"),
+    ],
+)
+def test_a_deadline_is_not_the_day_of_the_inspection(text, role):
+    dates = find_dates(text)
+    assign_date_roles(text, dates, sentences=[(0, len(text))])
+    assert [d.role for d in dates] == [role]

@@ -54,3 +54,17 @@ def test_a_failed_document_scores_zero_and_is_listed():
     evaluation = evaluate({"d.txt": failed}, {"d.txt": {"inspected_units": ["xã A"], "findings": []}})
     assert evaluation.missing == ["d.txt"]
     assert evaluation.scores["units"].recall == 0
+
+
+def test_reliability_counts_right_findings_per_confidence_decile():
+    from pipeline.evaluate import reliability
+
+    findings = [Finding("strength", "mot_cua", "a", (0, 1), confidence=0.95),
+                Finding("limitation", "mot_cua", "b", (2, 3), confidence=0.91),
+                Finding("strength", "tai_chinh", "c", (4, 5), confidence=0.15)]
+    gold = {"d.txt": {"findings": [{"polarity": "strength", "categories": ["mot_cua"], "evidence": "a"}]}}
+    rows = reliability({"d.txt": result(findings=findings)}, gold)
+    top, low = rows[9], rows[1]
+    assert (top["findings"], top["right"], top["accuracy"]) == (2, 1, 0.5)
+    assert (low["findings"], low["right"]) == (1, 0)
+    assert rows[5]["accuracy"] is None

@@ -122,3 +122,71 @@ def test_the_inspecting_bodys_own_work_is_background():
     assert is_background("từ đầu năm đến nay, Đoàn kiểm tra của huyện đã kiểm tra 12 cơ quan, đơn vị")
     assert not is_background("UBND xã chưa thành lập đoàn kiểm tra công vụ theo quy định")
     assert not is_background("xã đã ban hành kế hoạch tự kiểm tra công tác cải cách hành chính")
+
+
+# Every rule table proves itself with its own examples (Duckling's corpus style).
+from pipeline.extract.findings import (  # noqa: E402
+    BACKGROUND_RULES,
+    HEAD_RULES,
+    POLARITY_RULES,
+    SPLIT_RULES,
+)
+
+
+@pytest.mark.parametrize("rule", POLARITY_RULES, ids=lambda r: r.name)
+def test_polarity_rule_examples(rule):
+    context = None if rule.context == "any" else rule.context
+    for example in rule.examples:
+        assert clause_polarity(example, context=context) == rule.polarity, example
+    for example in rule.counter_examples:
+        assert not rule.applies(example, context), example
+
+
+@pytest.mark.parametrize("rule", HEAD_RULES, ids=lambda r: r.name)
+def test_head_rule_examples(rule):
+    for example in rule.examples:
+        assert rule.pattern.search(example), example
+    for example in rule.counter_examples:
+        assert not rule.pattern.search(example), example
+
+
+@pytest.mark.parametrize("rule", SPLIT_RULES.values(), ids=lambda r: r.name)
+def test_split_rule_examples(rule):
+    for example in rule.examples:
+        assert rule.pattern.search(example), example
+    for example in rule.counter_examples:
+        assert not rule.pattern.search(example), example
+
+
+@pytest.mark.parametrize("rule", BACKGROUND_RULES, ids=lambda r: r.name)
+def test_background_rule_examples(rule):
+    for example in rule.examples:
+        assert rule.matches(example) and is_background(example), example
+    for example in rule.counter_examples:
+        assert not is_background(example), example
+
+
+def test_negation_scope_decides_polarity():
+    assert clause_polarity("không còn tình trạng công chức uống rượu bia trong giờ làm việc", context=None) == "strength"
+    assert clause_polarity("có đơn vị không ban hành quy chế làm việc", context=None) == "limitation"
+    assert clause_polarity("không trả kết quả kịp thời cho người dân", context=None) == "limitation"
+
+
+def test_a_recommendation_cue_inside_praise_is_not_a_list_head():
+    found = candidates("Lãnh đạo huyện đã quan tâm chỉ đạo, hướng dẫn công tác văn thư, lưu trữ của các xã.")
+    assert {p for _, p in found} == {"strength"}
+
+
+def test_a_clause_that_is_mostly_unit_names_is_a_fragment():
+    from pipeline.extract.findings import is_fragment
+
+    text = "xã Tân Lập của huyện Yên Lập"
+    assert is_fragment(text, (0, len(text)), [(0, 10), (15, len(text))])
+    clause = "xã Tân Lập chưa niêm yết thủ tục hành chính"
+    assert not is_fragment(clause, (0, len(clause)), [(0, 10)])
+
+
+def test_the_scope_of_an_inspection_is_not_a_list_of_findings():
+    found = candidates("Đoàn kiểm tra các nội dung: cải cách thể chế, cải cách tổ chức bộ máy hành chính, "
+                       "cải cách chế độ công vụ và hiện đại hóa hành chính.")
+    assert found == []

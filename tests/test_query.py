@@ -212,3 +212,29 @@ def test_table_is_plain_text(engine) -> None:
     assert "xã Tam Quang" in text and "niem_yet_cong_khai" in text
     assert text.rstrip().endswith("7 findings ('?': needs review)")
     assert render_table([]) == "no findings match"
+
+
+def test_documents_are_listed_by_topic_with_their_findings(tmp_path: Path) -> None:
+    from pipeline.query.documents import list_documents
+    from pipeline.query.export import render_documents
+
+    engine = open_database(f"sqlite:///{tmp_path / 'topics.db'}")
+    judged = sample_results()[:3]
+    for result, topic in zip(judged, ("inspection", "other", None), strict=True):
+        result.document.topic = topic
+        result.document.topic_confidence = None if topic is None else 0.9
+        if topic == "other":
+            result.findings = []  # an off-topic document is stored without findings
+    assert save_results(engine, judged).inserted == 3
+    rows = list_documents(engine)
+    assert [r.topic for r in rows] == ["inspection", "other", None]
+    assert [r.findings for r in rows] == [len(judged[0].findings), 0, len(judged[2].findings)]
+    assert [r.path for r in list_documents(engine, topic="other")] == [judged[1].source.path]
+    assert [r.path for r in list_documents(engine, topic="unjudged")] == [judged[2].source.path]
+    assert len(list_documents(engine, limit=1)) == 1
+    table = render_documents(list_documents(engine, topic="other"))
+    assert "other" in table and "1 documents" in table
+    summary = summarise(engine)
+    assert summary.off_topic == 1 and "1 judged not about an inspection" in render_summary(summary)
+    with pytest.raises(ValueError):
+        list_documents(engine, topic="sport")

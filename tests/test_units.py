@@ -128,3 +128,22 @@ def test_bylines_and_photo_credits_of_the_seed_articles_are_not_units():
     assert credits
     for credit in credits:
         assert find_unit_mentions(credit) == [], credit
+
+
+def test_a_listed_district_the_gazetteer_lacks_takes_the_level_of_the_others():
+    units = units_of("Đoàn kiểm tra tại các địa phương: Con Cuông, Anh Sơn, Sông Lam Mới và Đô Lương.")
+    assert {"huyện Con Cuông", "huyện Anh Sơn", "huyện Sông Lam Mới", "huyện Đô Lương"} <= set(units)
+    # the list's first name must be a known district
+    assert not [n for n in units_of("Đoàn kiểm tra tại các địa phương: Sông Lam Mới, Con Cuông.") if "huyện" in n]
+
+
+def test_an_office_reporting_the_self_inspection_of_others_is_not_the_unit_assessed():
+    report = ("UBND HUYỆN ĐÔ LƯƠNG\nPHÒNG NỘI VỤ\nSố: 8/BC-PNV\n\nBÁO CÁO\n"
+              "Phòng Nội vụ báo cáo kết quả tự kiểm tra như sau: Tổ tự kiểm tra của huyện đã kiểm tra tại "
+              "UBND xã Bài Sơn.")
+    units = units_of(report, self_assessment=True)
+    assert units["xã Bài Sơn"].role == "inspected"
+    assert units["Phòng Nội vụ"].role != "inspected"
+    own = units_of("ỦY BAN NHÂN DÂN\nHUYỆN ĐÔ LƯƠNG\nSố: 9/BC-UBND\n\nBÁO CÁO\n"
+                   "Tổ kiểm tra của huyện đã kiểm tra tại UBND xã Bài Sơn.", self_assessment=True)
+    assert own["huyện Đô Lương"].role == "inspected"

@@ -18,9 +18,11 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
+from pipeline.extract.cues import NEGATORS
+from pipeline.extract.findings import NEGATED_FAULT, polarity_rule
 from pipeline.taxonomy import load_taxonomy
 
-FEATURES_VERSION = "features.v2"
+FEATURES_VERSION = "features.v3"  # v3: negation scope
 
 
 @dataclass
@@ -69,6 +71,42 @@ def cue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
+NEGATION_SCOPE = 3  # words after a negator that it governs ('không đeo thẻ', 'chưa cập nhật kịp thời')
+_SCOPE_BREAK = frozenset(",;.:!?()…")
+
+
+def negation_scope(tokens: str) -> str:
+    """The segmented words under a negator, each marked 'neg:' ('không đeo thẻ' -> 'neg:đeo neg:thẻ').
+
+    The word n-grams alone see 'đeo thẻ' in 'đeo thẻ đầy đủ' and 'không đeo thẻ' alike;
+    these tokens tell the classifiers which words are denied.
+    """
+    marked: list[str] = []
+    remaining = 0
+    for token in tokens.split():
+        head = token.split("_", 1)[0]
+        if token in _SCOPE_BREAK:
+            remaining = 0
+        elif head in NEGATORS:
+            remaining = NEGATION_SCOPE
+            rest = token.split("_", 1)[1:]
+            marked.extend(f"neg:{word}" for word in rest)
+        elif remaining:
+            marked.append(f"neg:{token}")
+            remaining -= 1
+    return " ".join(marked)
+
+
+class NegationScope(BaseEstimator, TransformerMixin):
+    """The negation-scope tokens of each record's segmented words."""
+
+    def fit(self, records, y=None):
+        return self
+
+    def transform(self, records):
+        return [negation_scope(record["tokens"] or "") for record in records]
+
+
 class CueFeatures(BaseEstimator, TransformerMixin):
     """Counts of each category's and polarity's cue words, plus discourse flags."""
 
@@ -85,6 +123,9 @@ class CueFeatures(BaseEstimator, TransformerMixin):
             hits = len(pattern.findall(text))
             if hits:
                 features[name] = float(hits)
+        if NEGATED_FAULT.search(text):
+            features["negated_fault"] = 1.0
+        features[f"polarity_rule={polarity_rule(text, context=None) or 'none'}"] = 1.0
         if self.use_discourse:
             features[f"context={record['context_polarity'] or 'none'}"] = 1.0
             features[f"rule={record['rule_polarity'] or 'none'}"] = 1.0
@@ -103,6 +144,9 @@ def build_features(*, discourse: bool, char_ngrams: bool = True) -> FeatureUnion
             TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), min_df=1, sublinear_tf=True),
         )),
         ("cues", make_pipeline(CueFeatures(use_discourse=discourse), DictVectorizer())),
+        ("negation", make_pipeline(
+            NegationScope(), TfidfVectorizer(token_pattern=r"\S+", min_df=2, sublinear_tf=True),
+        )),
     ]
     if char_ngrams:
         parts.append(("chars", make_pipeline(

@@ -9,7 +9,7 @@ not the code's.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,33 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 MODEL_PATH = Path(os.environ.get("FINDINGS_MODEL") or MODELS_DIR / "findings-classifier.joblib")
 REVIEW_THRESHOLD = 0.35
 FINDING_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How classifier probabilities become stored findings; chosen with the model on the development sets.
+
+    Args:
+        finding_threshold: minimum probability that a clause is a finding (halved
+            for items under an explicit list cue, which the discourse vouches for).
+        review_threshold: below this confidence a finding is kept but marked for review.
+        khac_runner_up: when the category is 'khac', a runner-up this probable wins instead.
+        khac_floor: an unsure 'khac' below this is dropped as not a finding.
+        second_aspect: a runner-up category this probable, named in the clause too, is a second finding.
+        marked_factor: the finding threshold is multiplied by this for a clause whose
+            polarity an explicit marker decides ('chưa', a negated fault, 'đề nghị').
+    """
+
+    finding_threshold: float = FINDING_THRESHOLD
+    review_threshold: float = REVIEW_THRESHOLD
+    khac_runner_up: float = 0.2
+    khac_floor: float = 0.4
+    second_aspect: float = 0.2
+    marked_factor: float = 1.0
+
+    @property
+    def version(self) -> str:
+        return ";".join(f"{k}={v:g}" for k, v in asdict(self).items())
 
 
 class ModelMismatchError(RuntimeError):
@@ -63,6 +90,12 @@ class ClassifierBundle:
     @property
     def version(self) -> str:
         return self.metadata.get("model_version", "unknown")
+
+    @property
+    def decision(self) -> Decision:
+        """The decision thresholds chosen with the model (on the development sets), else the defaults."""
+        chosen = self.metadata.get("decision", {}).get("thresholds", {})
+        return Decision(**{k: float(v) for k, v in chosen.items() if k in Decision.__dataclass_fields__})
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

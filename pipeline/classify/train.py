@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from pipeline.classify.features import FEATURES_VERSION, Statement, build_features, segment_words
-from pipeline.classify.model import MODEL_PATH, ClassifierBundle
+from pipeline.classify.model import MODEL_PATH, ClassifierBundle, Decision
 from pipeline.extract.findings import clause_polarity, cue_polarity
 from pipeline.taxonomy import load_taxonomy
 
@@ -140,9 +140,15 @@ def _confused_pairs(y: list, predicted: np.ndarray, accept: list[set], top: int 
 
 def train(
     *, corpus_dir: Path = CORPUS_DIR, output: Path = MODEL_PATH,
-    extra: list[CorpusRecord] | None = None,
+    extra: list[CorpusRecord] | None = None, dev_sets: list[tuple[Path, Path]] | None = None,
 ) -> dict[str, Any]:
-    """Train all three classifiers, save the bundle and its model card; return the card."""
+    """Train all three classifiers, save the bundle and its model card; return the card.
+
+    With `dev_sets` ((gold, docs) folders), the estimator of each task and the
+    finding threshold are chosen by the end-to-end findings F1 on those sets
+    (`devselect`); without, by cross-validated macro-F1 on the corpus.
+    Cross-validated per-class scores are reported either way.
+    """
     started = time.perf_counter()
     taxonomy = load_taxonomy()
     corpus = load_corpus(corpus_dir) + list(extra or [])
@@ -165,10 +171,40 @@ def train(
     # the category model has its own without it. A clause's features are computed twice, not thrice.
     features = build_features(discourse=True)
     matrix = features.fit_transform(records)
-    finding_model = _estimators()[finding_best].fit(matrix, finding_y)
-    polarity_model = _estimators()[polarity_best].fit(matrix[findings], polarity_y)
     category_features = build_features(discourse=False)
-    category_model = _estimators()[category_best].fit(category_features.fit_transform(f_records), category_y)
+    category_matrix = category_features.fit_transform(f_records)
+    chosen = {"finding": finding_best, "polarity": polarity_best, "category": category_best}
+    fits = {
+        "finding": lambda name: _estimators()[name].fit(matrix, finding_y),
+        "polarity": lambda name: _estimators()[name].fit(matrix[findings], polarity_y),
+        "category": lambda name: _estimators()[name].fit(category_matrix, category_y),
+    }
+    decision: dict[str, Any] = {"selected_by": "cross-validation", "thresholds": asdict(Decision())}
+    if dev_sets:
+        from pipeline.classify.devselect import choose, load_dev_documents
+
+        models = {task: {name: fit(name) for name in _estimators()} for task, fit in fits.items()}
+
+        def make_bundle(choice: dict[str, str]) -> ClassifierBundle:
+            return ClassifierBundle(
+                models["finding"][choice["finding"]], models["polarity"][choice["polarity"]],
+                models["category"][choice["category"]], metadata={}, features=features,
+                category_features=category_features,
+            )
+
+        documents = load_dev_documents(dev_sets)
+        chosen, thresholds, trials = choose(documents, models, make_bundle)
+        best = next(t for t in trials if t["estimators"] == chosen and t["thresholds"] == asdict(thresholds))
+        decision = {"selected_by": "development sets", "thresholds": asdict(thresholds),
+                    "dev_sets": [str(g) for g, _ in dev_sets], "dev_documents": len(documents),
+                    "best": best, "trials": trials}
+        finding_model, polarity_model, category_model = (models[t][chosen[t]] for t in ("finding", "polarity",
+                                                                                       "category"))
+    else:
+        finding_model, polarity_model, category_model = (fits[t](chosen[t]) for t in ("finding", "polarity",
+                                                                                     "category"))
+    for report in (finding_report, polarity_report, category_report):
+        report["chosen"] = chosen[report["task"]]
     elapsed = time.perf_counter() - started
     card = {
         "model_version": f"findings-classifier.{corpus_fingerprint(corpus_dir)}",
@@ -184,6 +220,7 @@ def train(
         "sklearn_version": sklearn.__version__,
         "seed": SEED,
         "tasks": [finding_report, polarity_report, category_report],
+        "decision": decision,
         "polarity_per_class": _per_class(polarity_y, polarity_pred),
         "category_per_class": _per_class(category_y, category_pred, accept),
         "category_confusions": _confused_pairs(category_y, category_pred, accept),
@@ -227,6 +264,18 @@ def write_model_card(card: dict[str, Any], path: Path) -> None:
     for task in card["tasks"]:
         cells = " | ".join(f"{v:.3f}" for v in task["cv_macro_f1"].values())
         lines.append(f"| {task['task']} | {cells} | {task['chosen']} |")
+    decision = card.get("decision") or {}
+    thresholds = ", ".join(f"{k} {v:g}" for k, v in (decision.get("thresholds") or {}).items())
+    lines += ["", f"Chosen by: {decision.get('selected_by', 'cross-validation')}; decision: {thresholds}"]
+    if decision.get("trials"):
+        lines += ["", "## Selection on the development sets (end-to-end findings F1, mean over the sets)", "",
+                  f"Sets: {', '.join(decision['dev_sets'])} ({decision['dev_documents']} documents).", "",
+                  "| finding | polarity | category | finding threshold | khac runner-up | second aspect "
+                  "| objective |", "|---|---|---|---|---|---|---|"]
+        for trial in sorted(decision["trials"], key=lambda t: -t["objective"])[:12]:
+            e, t = trial["estimators"], trial["thresholds"]
+            lines.append(f"| {e['finding']} | {e['polarity']} | {e['category']} | {t['finding_threshold']:g} | "
+                         f"{t['khac_runner_up']:g} | {t['second_aspect']:g} | {trial['objective']:.3f} |")
     for title, key in (("Polarity", "polarity_per_class"), ("Category", "category_per_class")):
         lines += ["", f"## {title}, cross-validated per class", "",
                   "| class | P | R | F1 | n |", "|---|---|---|---|---|"]

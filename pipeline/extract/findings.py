@@ -14,90 +14,212 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.contract import Span
+from pipeline.contract import Polarity, Span
+from pipeline.extract.cues import (
+    FAULT_LINKS,
+    FAULTS,
+    LIMITATION_MARKERS,
+    NEGATION_IDIOMS,
+    NEGATORS,
+    RECOMMENDATION_MARKERS,
+    RECOMMENDATION_OPENERS,
+    RECOMMENDATION_VERBS,
+    STRENGTH_MARKERS,
+    alternation,
+)
 from pipeline.layout import Line
 
-FINDINGS_VERSION = "findings.v1"
+FINDINGS_VERSION = "findings.v2"
 
-_LIMITATION_HEAD = re.compile(
-    r"(hạn chế|tồn tại|khuyết điểm|thiếu sót|bất cập|vướng mắc|khó khăn|sai sót|vi phạm)"
-    r"[^.;:]{0,80}?(\bnhư\b\s*:?|\bsau\s*:|:|\bđó là\b|\blà\b\s*:?)\s*",
-    re.IGNORECASE,
-)
-_RECOMMENDATION_HEAD = re.compile(
-    r"(?:^|[,;]\s*|\s)(?<!theo )(?<!đáp ứng )(?<!đạt )(?<!với )(?<!của )(?<!những )(?<!các )"
-    r"(?<!về )(?<!Về )(?<!công tác )(?<!sự )"
-    r"(?:đã\s+)?(đề nghị|kiến nghị|yêu cầu|đề xuất|chỉ đạo)\b[^.;:]{0,100}?(?::\s*|\s(?=(?:bổ sung|hoàn thiện|"
-    r"khẩn trương|tiếp tục|chấn chỉnh|khắc phục|thực hiện|tăng cường|rà soát|kiện toàn|phân công|"
-    r"chỉ đạo|thông báo|niêm yết|bố trí|quan tâm|xây dựng|ban hành|sửa đổi|nâng cao|lưu ý|"
-    r"phát huy|cập nhật|sắp xếp|đầu tư|triển khai|tổ chức|chấp hành|xử lý|đẩy mạnh|"
-    r"kiểm điểm|làm rõ|gỡ bỏ|chấm dứt|nghiêm túc|sửa chữa|thay thế|cải tạo|trang bị|bảo đảm|đảm bảo|"
-    r"đôn đốc|giải quyết|hướng dẫn|công khai|nhân rộng|duy trì|lập|mở|số hóa|sớm)\b))",
-    re.IGNORECASE,
-)
-_STRENGTH_HEAD = re.compile(
-    r"(ưu điểm|kết quả đạt được|mặt làm được|mặt mạnh)[^.;:]{0,60}?(\blà\b\s*:?|:|\bnhư\b\s*:?)\s*"
-    r"|(cho thấy|ghi nhận|đánh giá)\s*:\s*|đánh giá cao\s+",
-    re.IGNORECASE,
-)
 MIN_CLAUSE_WORDS = 4  # shorter pieces ("việc sắp xếp", "nhiệm vụ được giao") are fragments, not statements
+
+
+@dataclass(frozen=True)
+class PolarityRule:
+    """One way a clause, or the discourse around it, shows its polarity.
+
+    `context` limits the rule to clauses under that discourse polarity ('any':
+    always; None: only where no cue or heading governs the clause). The first
+    rule of `POLARITY_RULES` that applies decides; `examples` must get this
+    polarity and `counter_examples` must not (tests run them).
+    """
+
+    name: str
+    polarity: Polarity
+    pattern: re.Pattern[str] | None
+    context: str | None = "any"
+    unless: re.Pattern[str] | None = None
+    decisive: bool = False  # explicit enough that the polarity model never overrules it
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+
+    def applies(self, clause: str, context: str | None) -> bool:
+        if self.context != "any" and self.context != context:
+            return False
+        if self.unless is not None and self.unless.search(clause):
+            return False
+        return self.pattern is None or bool(self.pattern.search(clause))
+
+
+_I = re.IGNORECASE
+_NEG = alternation(NEGATORS)
+# A negated fault: the negator right before the fault, or linked to it by 'có', 'còn', 'để xảy ra'...
+NEGATED_FAULT = re.compile(
+    rf"\b(?:{_NEG})\s+(?:(?:{alternation(FAULT_LINKS)})\s+(?:\S+\s+){{0,3}}?)?(?:{alternation(FAULTS)})\b"
+    rf"|\b(?:không|chưa)\s+(?:có|phát hiện)\s+(?:\S+\s+){{0,2}}?(?:nào|gì)\s+(?:{alternation(FAULTS)})"
+    r"|\bkhông\s+(?:\S+\s+){1,4}?(?:muộn|trễ)\b", _I,
+)
+_LIMITATION_MARKER = re.compile(
+    rf"\b(?:{alternation(LIMITATION_MARKERS)})\b"
+    rf"|\bkhông\s+(?!(?:{'|'.join(idiom.split()[1] for idiom in NEGATION_IDIOMS)})\b)", _I,
+)
+_RECOMMENDATION_OPENER = re.compile(rf"^\s*(?:{alternation(RECOMMENDATION_OPENERS)})\b", _I)
+_RECOMMENDATION_MARKER = re.compile(
+    rf"^\s*(?:{alternation(RECOMMENDATION_MARKERS)}|chỉ đạo|tổ chức)\b"
+    r"|\b(?:sẽ tiếp tục|sẽ|cần phải|cần|phải|đề nghị|yêu cầu)\s+\w", _I,
+)
+_STRENGTH_MARKER = re.compile(rf"\b(?:{alternation(STRENGTH_MARKERS)})\b", _I)
+# 'được nâng cao', 'có sự quan tâm': the text reports an improvement or support as done.
+_ACHIEVED = re.compile(
+    r"\b(?:được|có sự|đã có sự|từng bước được)\s+(?:\S+\s+)?(?:nâng cao|cải thiện|cải tiến|quan tâm|chú trọng|"
+    r"duy trì|củng cố|kiện toàn|đẩy mạnh|tăng cường|đổi mới|đầu tư|nâng cấp|chấn chỉnh|khắc phục|hoàn thiện)\b", _I,
+)
+_REMEDIED = re.compile(
+    r"(đã|được)\s+(triển khai|thực hiện|tổ chức)?[^.;]{0,30}?khắc phục[^.;]{0,30}?"
+    r"(hạn chế|tồn tại|khuyết điểm|thiếu sót)", _I,
+)
+# 'chưa' with a negated fault is still a shortcoming ('chưa xử lý các trường hợp vi phạm').
+_UNNEGATED_SHORTCOMING = re.compile(r"\bchưa\b(?!\s+(?:có|phát hiện|để xảy ra)\b)", _I)
+
+POLARITY_RULES: tuple[PolarityRule, ...] = (  # first that applies decides
+    PolarityRule("shortcoming_remedied", "strength", _REMEDIED, context=None,
+                 examples=("huyện đã triển khai các biện pháp khắc phục hạn chế, khuyết điểm",)),
+    PolarityRule("addressed_recommendation", "recommendation", _RECOMMENDATION_OPENER, unless=NEGATED_FAULT,
+                 decisive=True,
+                 examples=("cần tăng cường công tác kiểm tra", "đề nghị UBND xã bố trí ghế chờ cho người dân"),
+                 counter_examples=("hồ sơ còn phải bổ sung nhiều lần",)),
+    PolarityRule("under_recommendation_cue", "recommendation", None, context="recommendation"),
+    PolarityRule("under_limitation_cue", "limitation", None, context="limitation"),
+    PolarityRule("excused_absence", "strength", re.compile(
+        r"\bvắng(?: mặt)?\b[^,;.]{0,40}?\b(?:đều\s+)?có\s+lý\s+do", _I),
+        unless=re.compile(r"\b(không|chưa)\s+(có\s+)?lý\s+do", _I), decisive=True,
+        examples=("5 công chức vắng mặt đều có lý do chính đáng",),
+        counter_examples=("2 công chức vắng mặt không có lý do",)),
+    PolarityRule("negated_fault", "strength", NEGATED_FAULT, unless=_UNNEGATED_SHORTCOMING, decisive=True,
+                 examples=("không để xảy ra sai sót trong giải quyết hồ sơ", "không còn tình trạng cán bộ đi muộn",
+                           "không có ý kiến phản ánh của người dân", "không có hồ sơ nào trễ hạn",
+                           "không phát hiện sai phạm trong thu chi", "giáo viên không đến trường, đến lớp muộn"),
+                 counter_examples=("một số công chức không đeo thẻ", "chưa xử lý các trường hợp vi phạm",
+                                   "không có văn bản trả lời công dân")),
+    PolarityRule("achievement_reported", "strength", _ACHIEVED, unless=re.compile(
+        rf"{_LIMITATION_MARKER.pattern}|\b(?:cần|phải|đề nghị|yêu cầu|kiến nghị)\b", _I), decisive=True,
+        examples=("chất lượng đội ngũ công chức được nâng cao, đạt chuẩn theo quy định",
+                  "có sự quan tâm lãnh đạo, chỉ đạo của cấp ủy"),
+        counter_examples=("chất lượng đội ngũ công chức cần được nâng cao",
+                          "hồ sơ được tiếp nhận nhưng chưa cập nhật lên phần mềm")),
+    PolarityRule("shortcoming_marker", "limitation", _LIMITATION_MARKER, decisive=True,
+                 examples=("trụ sở một số xã chật hẹp", "có đơn vị không ban hành quy chế làm việc",
+                           "không trả kết quả cho công dân kịp thời", "vắng 3/17 người tại thời điểm kiểm tra"),
+                 counter_examples=("cán bộ không ngừng nâng cao trình độ chuyên môn",)),
+    PolarityRule("recommendation_marker", "recommendation", _RECOMMENDATION_MARKER,
+                 examples=("tiếp tục nâng cao chất lượng phục vụ người dân",)),
+    PolarityRule("under_strength_cue", "strength", None, context="strength"),
+    PolarityRule("strength_marker", "strength", _STRENGTH_MARKER,
+                 examples=("hồ sơ giải quyết đúng hạn và trước hạn", "công chức tiếp dân lịch sự, hòa nhã")),
+)
+
+
+@dataclass(frozen=True)
+class HeadRule:
+    """A cue that introduces a list and gives its items a polarity ('còn một số hạn chế như:')."""
+
+    name: str
+    polarity: Polarity
+    pattern: re.Pattern[str]
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+
+
+# 'đề nghị' as a head, not when it is a noun ('theo đề nghị của', 'các kiến nghị').
+_NOT_A_REQUEST = r"(?<!theo )(?<!đáp ứng )(?<!đạt )(?<!với )(?<!của )(?<!những )(?<!các )(?<!về )(?<!Về )" \
+                 r"(?<!công tác )(?<!sự )(?<!phản ánh, )(?<!phản ánh )"
+HEAD_RULES: tuple[HeadRule, ...] = (
+    HeadRule("limitation_list", "limitation", re.compile(
+        r"(hạn chế|tồn tại|khuyết điểm|thiếu sót|bất cập|vướng mắc|khó khăn|sai sót|vi phạm|sai phạm)"
+        r"[^.;:]{0,80}?(\bnhư\b\s*:?|\bsau\s*:|:|\bđó là\b|(?<!nhất )\blà\b\s*:?)\s*", _I),
+        examples=("Tuy nhiên, còn một số hạn chế như: ", "Những tồn tại, vi phạm: ")),
+    HeadRule("recommendation_list", "recommendation", re.compile(
+        rf"(?:^|[,;]\s*|\s){_NOT_A_REQUEST}(?:đã\s+)?"
+        rf"(đề nghị|kiến nghị|yêu cầu|đề xuất|(?<!hòm thư )góp ý|lưu ý|nhắc nhở)\b[^.;:]{{0,100}}?"
+        rf"(?::\s*|\s(?=(?:{alternation(RECOMMENDATION_VERBS)})\b))", _I),
+        examples=("Đoàn kiểm tra đề nghị UBND xã bổ sung", "Trưởng đoàn yêu cầu lãnh đạo phường chấn chỉnh"),
+        counter_examples=("theo đề nghị của Sở Nội vụ, thực hiện", "lãnh đạo huyện đã quan tâm chỉ đạo, hướng dẫn")),
+    HeadRule("strength_list", "strength", re.compile(
+        r"(ưu điểm|kết quả đạt được|mặt làm được|mặt mạnh)[^.;:]{0,60}?(\blà\b\s*:?|:|\bnhư\b\s*:?)\s*"
+        r"|(cho thấy|ghi nhận|đánh giá)\s*:\s*|đánh giá cao\s+", _I),
+        examples=("Kết quả đạt được là: ", "đoàn đánh giá cao ")),
+)
 _HEADING_POLARITY = (
-    (re.compile(r"hạn chế|tồn tại|khuyết điểm|thiếu sót|vi phạm", re.IGNORECASE), "limitation"),
-    (re.compile(r"kiến nghị|đề nghị|yêu cầu|đề xuất|nhiệm vụ|giải pháp|phương hướng|khắc phục",
-                re.IGNORECASE), "recommendation"),
-    (re.compile(r"ưu điểm|kết quả đạt được|kết quả thực hiện|mặt làm được", re.IGNORECASE), "strength"),
+    (re.compile(r"hạn chế|tồn tại|khuyết điểm|thiếu sót|vi phạm", _I), "limitation"),
+    (re.compile(r"kiến nghị|đề nghị|yêu cầu|đề xuất|nhiệm vụ|giải pháp|phương hướng|khắc phục", _I),
+     "recommendation"),
+    (re.compile(r"ưu điểm|kết quả đạt được|kết quả thực hiện|mặt làm được", _I), "strength"),
 )
-_NEGATED_FAULT = re.compile(
-    r"\bkhông\s+(để xảy ra|gây phiền hà|gây khó khăn|sách nhiễu|làm việc riêng|vi phạm|đi muộn|"
-    r"đến muộn|về sớm|sử dụng đồ uống|uống rượu|bỏ vị trí|có trường hợp|có hồ sơ)",
-    re.IGNORECASE,
-)
-_LIMITATION_CUE = re.compile(
-    r"\b(chưa|thiếu|chậm|trễ hạn|quá hạn|sai sót|vi phạm|hạn chế|tồn tại|bất cập|"
-    r"không đúng|không đầy đủ|không đeo|không đánh số|không thực hiện|không có|vắng mặt|đi muộn|"
-    r"không đạt|nhận dư|còn nhiều|còn một số|còn tình trạng|còn để|xuống cấp|chật hẹp|hết hiệu lực|"
-    r"chưa khớp|yếu|lúng túng|sơ sài|chiếu lệ|không khoa học|không kịp thời)\b",
-    re.IGNORECASE,
-)
-_RECOMMENDATION_CUE = re.compile(
-    r"^\s*(đề nghị|kiến nghị|yêu cầu|cần|phải|tiếp tục|tăng cường|chấn chỉnh|khắc phục|"
-    r"khẩn trương|quan tâm|sớm|chỉ đạo|đẩy mạnh|bổ sung|hoàn thiện|rà soát|thường xuyên|"
-    r"kịp thời|nâng cao|lưu ý|phát huy|xem xét|kiện toàn|tổ chức|chủ động)\b|"
-    r"\b(sẽ tiếp tục|sẽ|cần phải|cần|phải|đề nghị|yêu cầu)\s+\w",
-    re.IGNORECASE,
-)
-_STRENGTH_CUE = re.compile(
-    r"\b(đã|tốt|đảm bảo|bảo đảm|đúng quy định|đúng hạn|nghiêm túc|nghiêm|đầy đủ|kịp thời|nề nếp|"
-    r"khang trang|ngăn nắp|gọn gàng|niềm nở|tận tình|chuyển biến|hiệu quả|chất lượng cao|"
-    r"thuận lợi|khoa học|rõ ràng|công khai|đạt|hoàn thành|100%)\b",
-    re.IGNORECASE,
-)
-_NOT_FINDING = re.compile(
-    r"^\s*(thực hiện (quyết định|kế hoạch|chỉ thị|công văn|thông báo)|căn cứ|theo (kế hoạch|quyết định)|"
-    r"đoàn (kiểm tra )?(đã )?(tiến hành|đến|làm việc|kiểm tra (đột xuất )?(tại|việc))|"
-    r"mục đích|nhằm|đây là|qua đó|thông qua|phát biểu|tham dự|cùng (ngày|đi)|"
-    r"(trong|từ) (năm|đầu năm|ngày)|đến nay|dự kiến|theo đó|ông|bà|đồng chí|ngày \d|"
-    r"(sáng|chiều) (ngày|nay|\d)|kiểm tra (việc|hồ sơ|công tác|thực tế))"
-    r"|^[^;]{0,80}\b(đoàn|tổ) (kiểm tra|công tác|liên ngành)[^;]{0,60}?(đã |đến |tiến hành |làm việc )",
-    re.IGNORECASE,
-)
+# Connectors that open a clause and say nothing about it: dropped from the clause's text.
 _SENTENCE_CONNECTOR = re.compile(
-    r"\s*(tuy nhiên|bên cạnh đó|ngoài ra|đồng thời|cùng với đó|mặt khác|nhìn chung|"
+    r"\s*(tuy nhiên|tuy vậy|bên cạnh đó|ngoài ra|đồng thời|cùng với đó|mặt khác|nhìn chung|"
     r"qua kiểm tra( cho thấy)?|theo đánh giá[^,]*|trong đó|cụ thể|đặc biệt|đáng chú ý|"
     r"tại [^,]{1,60}|đối với [^,]{1,60}|trong [^,]{1,60})\s*,\s*",
-    re.IGNORECASE,
+    _I,
 )
-_BUT = re.compile(r"\s*,?\s+(nhưng|song|tuy nhiên)\s+(?:vẫn\s+)?(?=còn|chưa|lại|không|vẫn|\S)", re.IGNORECASE)
-_ITEM_SPLIT = re.compile(
-    r"\s*;\s*|\s*\n\s*|(?<=[a-zà-ỹđ])\s*\.\s+(?=[a-zà-ỹđ])|(?<=…)\s+(?=[A-ZĐ])"
-)
-# Used with pattern.match(text, pos): no '^', which would not anchor at pos.
-_LEADING_JUNK = re.compile(r"[\s\-+•*–,:;.…]+|(và|là|như|gồm|cụ thể)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SplitRule:
+    """Where one sentence holds several statements: each rule names a kind of boundary."""
+
+    name: str
+    pattern: re.Pattern[str]
+    examples: tuple[str, ...] = ()  # text with the boundary
+    counter_examples: tuple[str, ...] = ()  # text where the rule must find no boundary
+
+
+SPLIT_RULES: dict[str, SplitRule] = {rule.name: rule for rule in (
+    # List items: semicolons, line breaks, a full stop between lower-case words, an ellipsis before a capital.
+    SplitRule("list_item", re.compile(
+        r"\s*;\s*|\s*\n\s*|(?<=[a-zà-ỹđ])\s*\.\s+(?=[a-zà-ỹđ])|(?<=…)\s+(?=[A-ZĐ])"),
+        examples=("chưa niêm yết thủ tục; chưa có hòm thư góp ý",),
+        counter_examples=("Quyết định số 12/QĐ-UBND ngày 3/4/2020",)),
+    # A contrast: 'đã bố trí X nhưng Y chưa đáp ứng', '..., tuy nhiên vẫn còn ...'.
+    SplitRule("contrast", re.compile(
+        r"\s*,?\s+(nhưng|song|tuy nhiên|tuy vậy|nhưng vẫn|song vẫn)\s+(?:vẫn\s+)?(?=\S)", _I),
+        examples=("xã đã bố trí phòng làm việc nhưng trang thiết bị chưa đáp ứng",
+                  "hầu hết công chức chấp hành nghiêm, tuy nhiên vẫn còn người đi muộn"),
+        counter_examples=("không những đúng hạn mà còn trước hạn",)),
+    # A comma that opens a new predicate: 'đã làm A, ban hành B'.
+    SplitRule("new_predicate", re.compile(
+        r",\s+(?=(?:đã|chưa|không|còn|có|ban hành|bố trí|thực hiện|niêm yết|phân công|tổ chức|"
+        r"triển khai|xây dựng|sắp xếp|cập nhật|kiện toàn|chấp hành|tiếp nhận|đeo|sử dụng|"
+        r"hướng dẫn|thành lập|lưu trữ|chi trả|đảm bảo|bảo đảm|công khai|mở|ứng dụng|"
+        r"thường xuyên|kịp thời|tuyên truyền|quán triệt)\s)", _I),
+        examples=("UBND xã đã ban hành kế hoạch, bố trí công chức trực bộ phận một cửa",)),
+    # A comma between two statements that each carry their own marker: 'A chưa ..., B còn chậm ...'.
+    SplitRule("comma_run", re.compile(r"\s*,\s+"),
+              examples=("xã A chưa niêm yết thủ tục, xã B chưa bố trí ghế chờ",),
+              counter_examples=("quy chế chưa được sửa đổi bổ sung kịp thời",)),
+    # A comma inside an enumeration after 'như:' / 'gồm': short items each make a statement.
+    SplitRule("enumeration_comma", re.compile(r"\s*,\s*|\s+và\s+|…\s*"),
+              examples=("bảng niêm yết đã cũ, chưa có hòm thư góp ý và chưa bố trí ghế chờ",)),
+)}
+_INLINE_ENUMERATION = re.compile(r"\b(?:như|gồm)\s*:\s*", _I)
+_ENUMERATING_CUE = re.compile(r"\b(như|gồm|là)\s*:?\s*$", _I)
+# Used with pattern.match(text, pos): no '^', which would not anchor at pos. A site tag ('(Báo X) - ') is junk too.
+_LEADING_JUNK = re.compile(r"[\s\-+•*–,:;.…]+|(và|là|như|gồm|cụ thể)\s+|\([^()\n]{2,30}\)\s*[-–]\s*", _I)
 _QUANTITY = re.compile(
     r"\d+\s*/\s*\d+\s+[\wđ]+(?:\s[\wđ,]+){0,2}|\d+(?:[.,]\d+)?\s*%|"
     r"(?:có mặt|vắng mặt|vắng)\s+\d+\s*(?:người|công chức|cán bộ)?|\d+\s+(?:xã|hồ sơ|thủ tục|công chức|"
     r"cán bộ|đơn vị|trường|người)[^,;.]{0,30}",
-    re.IGNORECASE,
+    _I,
 )
 
 
@@ -111,6 +233,7 @@ class Candidate:
     context_cue: str
     sentence_span: Span
     rule_polarity: str | None = None
+    polarity_rule: str | None = None  # the name of the rule that gave `rule_polarity`
     quantity: str | None = None
 
 
@@ -119,7 +242,7 @@ def cue_polarity(cue: str) -> str | None:
     polarity = heading_polarity(cue)
     if polarity:
         return polarity
-    if re.search(r"cho thấy|ghi nhận|đánh giá cao|\bđã\s*:?\s*$", cue, re.IGNORECASE):
+    if re.search(r"cho thấy|ghi nhận|đánh giá cao|\bđã\s*:?\s*$", cue, _I):
         return "strength"
     return None
 
@@ -132,54 +255,39 @@ def heading_polarity(text: str) -> str | None:
     return None
 
 
-_REMEDIED = re.compile(
-    r"(đã|được)\s+(triển khai|thực hiện|tổ chức)?[^.;]{0,30}?khắc phục[^.;]{0,30}?"
-    r"(hạn chế|tồn tại|khuyết điểm|thiếu sót)",
-    re.IGNORECASE,
-)
+def deciding_rule(text: str, *, context: str | None) -> PolarityRule | None:
+    """The first rule of `POLARITY_RULES` that applies to a clause."""
+    return next((rule for rule in POLARITY_RULES if rule.applies(text, context)), None)
 
 
 def clause_polarity(text: str, *, context: str | None) -> str | None:
-    """Polarity of one clause from its own cues, then from its context."""
-    if _REMEDIED.search(text) and context is None:
-        return "strength"
-    if (_RECOMMENDATION_CUE.search(text) and not _NEGATED_FAULT.search(text)
-            and (context == "recommendation" or re.match(r"^\s*(đề nghị|kiến nghị|yêu cầu|cần|phải)\b", text, re.I))):
-        return "recommendation"
-    if context == "recommendation":
-        return "recommendation"
-    if context == "limitation":
-        return "limitation"
-    if _NEGATED_FAULT.search(text) and not re.search(r"\bchưa\b", text, re.IGNORECASE):
-        return "strength"
-    if _LIMITATION_CUE.search(text):
-        return "limitation"
-    if _RECOMMENDATION_CUE.search(text):
-        return "recommendation"
-    if context == "strength" or _STRENGTH_CUE.search(text):
-        return "strength"
-    return None
+    """Polarity of one clause: the first rule of `POLARITY_RULES` that applies."""
+    rule = deciding_rule(text, context=context)
+    return rule.polarity if rule else None
+
+
+def polarity_rule(text: str, *, context: str | None) -> str | None:
+    """The name of the rule that decides a clause's polarity (for provenance and debugging)."""
+    rule = deciding_rule(text, context=context)
+    return rule.name if rule else None
 
 
 def _split_items(text: str, start: int) -> Iterator[tuple[int, int]]:
     """(start, end) of each list item of `text` (offsets relative to the document)."""
     pos = 0
-    for sep in _ITEM_SPLIT.finditer(text):
+    for sep in SPLIT_RULES["list_item"].pattern.finditer(text):
         yield start + pos, start + sep.start()
         pos = sep.end()
     yield start + pos, start + len(text)
 
 
-_INLINE_ENUMERATION = re.compile(r"\b(?:như|gồm)\s*:\s*", re.IGNORECASE)
-_ENUMERATING_CUE = re.compile(r"\b(như|gồm|là)\s*:?\s*$", re.IGNORECASE)
-_COMMA_ITEM = re.compile(r"\s*,\s*|\s+và\s+|…\s*")
 
 
 def _split_short_commas(text: str, item: Span) -> list[Span]:
     """'như: A, B, C và D' with short items gives four items; long clauses stay whole."""
     parts: list[Span] = []
     pos = item[0]
-    for sep in _COMMA_ITEM.finditer(text, item[0], item[1]):
+    for sep in SPLIT_RULES["enumeration_comma"].pattern.finditer(text, item[0], item[1]):
         parts.append((pos, sep.start()))
         pos = sep.end()
     parts.append((pos, item[1]))
@@ -205,6 +313,27 @@ def _trim(text: str, span: Span) -> Span:
     return s, e
 
 
+def find_head(body: str) -> tuple[Polarity, re.Match[str]] | None:
+    """The list head that governs a sentence, in its first 60 %.
+
+    Where one head's cue starts inside another's ('chỉ ra nguyên nhân hạn chế, yêu
+    cầu các đơn vị ...'), the inner one is the real head: the outer one's lazy gap swallowed it.
+    """
+    limit = max(len(body) * 0.6, 40)
+    found = sorted(
+        ((m.start(), head.polarity, m) for head in HEAD_RULES
+         if (m := head.pattern.search(body)) and m.start() < limit),
+        key=lambda item: item[0],
+    )
+    if not found:
+        return None
+    _, polarity, chosen = found[0]
+    for start, other_polarity, other in found[1:]:
+        if start < chosen.end():
+            polarity, chosen = other_polarity, other
+    return polarity, chosen
+
+
 def split_sentence(
     text: str, sentence: Span, *, context: str | None, cue: str = ""
 ) -> tuple[list[Candidate], str | None, str]:
@@ -215,21 +344,22 @@ def split_sentence(
     local_context = context
     item_start = s
     candidates: list[Candidate] = []
-    for pattern, polarity in (
-        (_LIMITATION_HEAD, "limitation"), (_RECOMMENDATION_HEAD, "recommendation"),
-        (_STRENGTH_HEAD, "strength"),
-    ):
-        m = pattern.search(body)
-        if m and m.start() < max(len(body) * 0.6, 40):
-            local_context, cue = polarity, body[: m.end()].strip()[-120:]
-            item_start = s + m.end()
-            if polarity == "recommendation":
-                candidates.extend(_findings_before_head(text, s, s + m.start(), sentence, context))
-            elif m.start() > 60:
-                # a long run before the head is a statement of its own ('... tốt như: A, B. Tuy nhiên, còn hạn chế:')
-                before, _, _ = split_sentence(text, (s, s + m.start()), context=context, cue=incoming_cue)
-                candidates.extend(before)
-            break
+    scope = _SCOPE_HEAD.search(body)
+    if scope and scope.start() < len(body) * 0.6:
+        # the items list what was inspected; only a statement before the list can be a finding
+        return (split_sentence(text, (s, s + scope.start()), context=context, cue=cue)[0]
+                if scope.start() > 20 else []), context, cue
+    head_match = find_head(body)
+    if head_match:
+        polarity, m = head_match
+        local_context, cue = polarity, body[: m.end()].strip()[-120:]
+        item_start = s + m.end()
+        if polarity == "recommendation":
+            candidates.extend(_findings_before_head(text, s, s + m.start(), sentence, context))
+        elif m.start() > 60:
+            # a long run before the head is a statement of its own ('... tốt như: A, B. Tuy nhiên, còn hạn chế:')
+            before, _, _ = split_sentence(text, (s, s + m.start()), context=context, cue=incoming_cue)
+            candidates.extend(before)
     if item_start == s and (colon := _INLINE_ENUMERATION.search(body)) and colon.start() < len(body) * 0.6:
         # 'thực hiện tốt tác phong, lề lối như: A, B, C': the lead is a statement, the items share its polarity
         lead = _trim(text, (s, s + colon.start()))
@@ -249,26 +379,18 @@ def split_sentence(
             clause = text[span[0]:span[1]]
             if len(clause.split()) < MIN_CLAUSE_WORDS:
                 continue
-            polarity = clause_polarity(clause, context=local_context)
-            if polarity is None and candidates and candidates[-1].sentence_span == sentence:
+            rule = deciding_rule(clause, context=local_context)
+            if rule is None and candidates and candidates[-1].sentence_span == sentence:
                 inherited = candidates[-1].rule_polarity
             candidates.append(
                 Candidate(
                     span=span, text=clause, context_polarity=local_context, context_cue=cue,
-                    sentence_span=sentence, rule_polarity=polarity or inherited,
+                    sentence_span=sentence, rule_polarity=rule.polarity if rule else inherited,
+                    polarity_rule=rule.name if rule else ("inherited" if inherited else None),
                     quantity=_quantity(clause),
                 )
             )
     return candidates, local_context, cue
-
-
-_PREDICATE_COMMA = re.compile(
-    r",\s+(?=(?:đã|chưa|không|còn|có|ban hành|bố trí|thực hiện|niêm yết|phân công|tổ chức|"
-    r"triển khai|xây dựng|sắp xếp|cập nhật|kiện toàn|chấp hành|tiếp nhận|đeo|sử dụng|"
-    r"hướng dẫn|thành lập|lưu trữ|chi trả|đảm bảo|bảo đảm|công khai|mở|ứng dụng|"
-    r"thường xuyên|kịp thời|tuyên truyền|quán triệt)\s)",
-    re.IGNORECASE,
-)
 
 
 _HEAD_SUBJECT = re.compile(r"[,;]?\s*((các|những)\s+)?(đoàn|tổ)(\s+kiểm tra)?(\s+(đã|cũng|còn))*\s*$", re.IGNORECASE)
@@ -282,16 +404,17 @@ def _findings_before_head(
     end = subject.start() if subject else head_start
     span = _trim(text, (start, end))
     clause = text[span[0]:span[1]]
-    polarity = clause_polarity(clause, context=context)
-    if len(clause.split()) < 4 or polarity is None:
+    rule = deciding_rule(clause, context=context)
+    if len(clause.split()) < 4 or rule is None:
         return []
     return [Candidate(span=span, text=clause, context_polarity=context, context_cue="",
-                      sentence_span=sentence, rule_polarity=polarity, quantity=_quantity(clause))]
+                      sentence_span=sentence, rule_polarity=rule.polarity, polarity_rule=rule.name,
+                      quantity=_quantity(clause))]
 
 
 def _split_but(text: str, span: Span) -> list[Span]:
     """'đã bố trí X nhưng Y chưa đáp ứng' -> two spans; 'đã làm A, ban hành B' -> two."""
-    m = _BUT.search(text, span[0], span[1])
+    m = SPLIT_RULES["contrast"].pattern.search(text, span[0], span[1])
     if m and m.start() - span[0] >= 15:
         return _split_predicates(text, (span[0], m.start())) + _split_predicates(text, (m.end(), span[1]))
     return _split_predicates(text, span)
@@ -301,11 +424,38 @@ def _split_predicates(text: str, span: Span) -> list[Span]:
     """Split at a comma that starts a new predicate, keeping parts of 4+ words."""
     parts: list[Span] = []
     start = span[0]
-    for m in _PREDICATE_COMMA.finditer(text, span[0], span[1]):
+    for m in SPLIT_RULES["new_predicate"].pattern.finditer(text, span[0], span[1]):
         if len(text[start:m.start()].split()) >= 4 and len(text[m.end():span[1]].split()) >= 4:
             parts.append((start, m.start()))
             start = m.end()
     parts.append((start, span[1]))
+    return [piece for part in parts for piece in _split_comma_run(text, part)]
+
+
+# Each statement of a comma run reports its own shortcoming; praise runs share one predicate too often to split.
+_RUN_MARKER = re.compile(rf"{_LIMITATION_MARKER.pattern}|{NEGATED_FAULT.pattern}", _I)
+COMMA_RUN_MIN_WORDS = 3  # each statement of a comma run names its subject and what it did
+
+
+def _split_comma_run(text: str, span: Span) -> list[Span]:
+    """'A chưa ..., B chưa ..., C còn chậm': a comma between two parts that each carry their own marker."""
+    pieces: list[Span] = []
+    pos = span[0]
+    for m in SPLIT_RULES["comma_run"].pattern.finditer(text, span[0], span[1]):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, span[1]))
+    if len(pieces) < 2:
+        return [span]
+    parts: list[Span] = [pieces[0]]
+    for piece in pieces[1:]:
+        last = parts[-1]
+        left, right = text[last[0]:last[1]], text[piece[0]:piece[1]]
+        if (len(left.split()) >= COMMA_RUN_MIN_WORDS and len(right.split()) >= COMMA_RUN_MIN_WORDS
+                and _RUN_MARKER.search(left) and _RUN_MARKER.search(right)):
+            parts.append(piece)
+        else:
+            parts[-1] = (last[0], piece[1])
     return parts
 
 
@@ -314,28 +464,106 @@ def _quantity(clause: str) -> str | None:
     return m.group().strip() if m else None
 
 
-# 'vẫn còn một số hạn chế', 'còn những tồn tại cần khắc phục': announces findings, says none.
-_BARE_ANNOUNCEMENT = re.compile(
-    r"^\s*(?:vẫn\s+|cũng\s+)?(?:còn\s+)?(?:có\s+)?(?:một số|những|nhiều)\s+(?:hạn chế|tồn tại|khó khăn|"
-    r"khuyết điểm|thiếu sót|bất cập)(?:\s*,\s*(?:hạn chế|tồn tại|khó khăn|bất cập))?(?:\s+nhất định)?"
-    r"(?:\s+cần\s+(?:được\s+)?khắc phục)?\s*[.:]?\s*$",
-    re.IGNORECASE,
+@dataclass(frozen=True)
+class BackgroundRule:
+    """A kind of clause that reports no finding: the inspection's own work, its basis, an announcement.
+
+    With `unless_assessed`, a clause that also assesses ('kiểm tra tại xã cho thấy
+    vẫn còn ...') is not background; with `unless_found`, one that reports a
+    shortcoming or what was found ('Qua đó, đã phát hiện ... chưa ...') is not.
+    """
+
+    name: str
+    pattern: re.Pattern[str]
+    anchored: bool = False  # the pattern must match at the clause's start
+    unless_assessed: bool = False
+    unless_found: bool = False
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+
+    def matches(self, clause: str) -> bool:
+        found = self.pattern.match(clause) if self.anchored else self.pattern.search(clause)
+        if not found:
+            return False
+        if self.unless_found and _FOUND.search(clause):
+            return False
+        return not (self.unless_assessed and _ASSESSED.search(clause))
+
+
+# A clause that reports a result: a shortcoming, a negated fault, praise, or a verb of finding.
+_ASSESSED = re.compile(
+    rf"{_LIMITATION_MARKER.pattern}|{NEGATED_FAULT.pattern}"
+    rf"|\b(?:{alternation(tuple(m for m in STRENGTH_MARKERS if m not in ('đã', 'đạt', 'công khai')))})\b"
+    r"|\b(?:ghi nhận|cho thấy|phát hiện|nhận thấy|nhận xét|đánh giá|chỉ ra|xác định)\b", _I,
+)
+# A clause that reports a shortcoming or what the inspection found.
+_FOUND = re.compile(
+    rf"{_LIMITATION_MARKER.pattern}|{NEGATED_FAULT.pattern}"
+    r"|\b(?:ghi nhận|cho thấy|phát hiện|nhận thấy|chỉ ra)\b", _I,
+)
+_INSPECTORS = r"(?:đoàn|tổ|thanh tra|ban pháp chế|ban kinh tế|ban văn hóa|đại biểu|lãnh đạo|trưởng đoàn)"
+BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
+    BackgroundRule("basis_schedule_or_speaker", re.compile(
+        r"\s*(thực hiện (quyết định|kế hoạch|chỉ thị|công văn|thông báo)|căn cứ|theo (kế hoạch|quyết định)|"
+        r"đoàn (kiểm tra )?(đã )?(tiến hành|đến|làm việc|kiểm tra (đột xuất )?(tại|việc))|"
+        r"mục đích|nhằm|đây là|qua đó|thông qua|phát biểu|tham dự|cùng (ngày|đi)|"
+        r"(trong|từ) (năm|đầu năm|ngày)|đến nay|dự kiến|theo đó|ông|bà|đồng chí|ngày \d|"
+        r"(sáng|chiều|trưa|tối) (ngày|nay|qua|\d)|trước đó|kiểm tra (việc|hồ sơ|công tác|thực tế))", _I),
+        anchored=True, unless_found=True,
+        examples=("Thực hiện Kế hoạch số 45/KH-UBND ngày 12/3/2022 của UBND tỉnh",
+                  "Sáng 12/5/2022, Đoàn kiểm tra liên ngành đã tiến hành kiểm tra bất ngờ"),
+        counter_examples=("Qua đó, đã phát hiện nhiều đơn vị chưa quản lý chặt chẽ giờ làm việc",)),
+    BackgroundRule("bare_announcement", re.compile(
+        r"\s*(?:vẫn\s+|cũng\s+)?(?:còn\s+)?(?:có\s+)?(?:một số|những|nhiều)\s+(?:hạn chế|tồn tại|khó khăn|"
+        r"khuyết điểm|thiếu sót|bất cập|sai sót|vi phạm|sai phạm)(?:\s*,\s*(?:hạn chế|tồn tại|khó khăn|bất cập|"
+        r"thiếu sót|vi phạm))?(?:\s+nhất định)?(?:\s+cần\s+(?:được\s+)?(?:khắc phục|chấn chỉnh))?\s*[.:]?\s*$", _I),
+        anchored=True,
+        examples=("vẫn còn một số hạn chế", "còn những tồn tại cần khắc phục"),
+        counter_examples=("còn một số hạn chế như chưa niêm yết thủ tục",)),
+    BackgroundRule("inspectors_at_work", re.compile(
+        rf"^[^;]{{0,80}}\b{_INSPECTORS}\b[^;]{{0,60}}?\b(đã |đến |tiến hành |làm việc |trực tiếp )"
+        r"|\b(thành lập (các )?(đoàn|tổ) kiểm tra|giao (thực hiện |nhiệm vụ )?kiểm tra|"
+        r"đã kiểm tra (được )?\d+|kiểm tra đột xuất (tại|\d+)|"
+        r"(kiểm tra|thanh tra|giám sát|khảo sát|làm việc)( đột xuất| trực tiếp| thực tế)? (tại|với|ở) )", _I),
+        unless_assessed=True,
+        examples=("Phòng GD&ĐT huyện đã thành lập đoàn kiểm tra thực hiện kỷ luật, kỷ cương hành chính",
+                  "từ đầu năm đến nay, Đoàn kiểm tra của huyện đã kiểm tra 12 cơ quan, đơn vị",
+                  "Phó Chủ tịch UBND tỉnh cùng đoàn công tác kiểm tra tại Bộ phận một cửa huyện Yên Thế"),
+        counter_examples=("UBND xã chưa thành lập đoàn kiểm tra công vụ theo quy định",
+                          "xã đã ban hành kế hoạch tự kiểm tra công tác cải cách hành chính",
+                          "kiểm tra tại xã Tân Lập cho thấy vẫn còn công chức đi muộn")),
+    BackgroundRule("conclusion_announced", re.compile(
+        r"\b(vừa (có|ban hành|công bố|ký) (thông báo )?kết luận|công bố kết luận|"
+        r"(qua )?(xem xét|kiểm tra xác suất|rà soát) \d+ (hồ sơ|trường hợp)|ban hành (thông báo )?kết luận)", _I),
+        unless_assessed=True,
+        examples=("Thanh tra tỉnh Bắc Giang vừa có kết luận thanh tra về công tác tuyển dụng tại huyện Lục Ngạn",
+                  "qua xem xét 25 hồ sơ bổ nhiệm tại sở"),
+        counter_examples=("kết luận chỉ ra huyện tuyển dụng 5 trường hợp không đúng quy định",)),
 )
 
 
-# The inspecting work itself: 'đã thành lập đoàn kiểm tra', 'được giao thực hiện kiểm tra', 'đã kiểm tra 12 trường'.
-_INSPECTING_WORK = re.compile(
-    r"\b(thành lập (các )?(đoàn|tổ) kiểm tra|giao (thực hiện |nhiệm vụ )?kiểm tra|"
-    r"(đoàn|tổ)[^,;.]{0,40}\b(đã|tiến hành) kiểm tra|đã kiểm tra (được )?\d+|kiểm tra đột xuất (tại|\d+))",
-    re.IGNORECASE,
-)
+def is_fragment(text: str, span: Span, name_spans: list[Span]) -> bool:
+    """A clause that, its unit names aside, has under MIN_CLAUSE_WORDS words ('xã A của huyện B')."""
+    words = 0
+    pos = span[0]
+    for start, end in sorted(name_spans):
+        if end <= pos or start >= span[1]:
+            continue
+        words += len(text[pos:max(start, pos)].split())
+        pos = max(pos, end)
+    words += len(text[pos:span[1]].split())
+    return words < MIN_CLAUSE_WORDS
+
+
+# Lists of what an inspection covers ('kiểm tra các nội dung: cải cách thể chế, ...'): scope, not findings.
+_SCOPE_HEAD = re.compile(
+    r"\b(kiểm tra|thanh tra|giám sát|khảo sát|đánh giá)\s+(?:về\s+)?(?:các|những|\d+)?\s*"
+    r"(nội dung|lĩnh vực|nhóm nhiệm vụ|tiêu chí|chuyên đề)\b[^.;:]{0,60}?(?::|\bnhư\b|\bgồm\b|\bliên quan đến\b)", _I)
 
 
 def is_background(clause: str) -> bool:
-    """Statements about the inspection itself, legal basis, or schedule, and bare announcements."""
-    if _NOT_FINDING.match(clause) or _BARE_ANNOUNCEMENT.match(clause):
-        return True
-    return bool(_INSPECTING_WORK.search(clause)) and not _LIMITATION_CUE.search(clause)
+    """Statements about the inspection itself, its basis or schedule, and bare announcements."""
+    return any(rule.matches(clause) for rule in BACKGROUND_RULES)
 
 
 def find_candidates(
@@ -389,3 +617,6 @@ def _line_sentences(line: Line, sentences: list[Span], text: str) -> list[Span]:
 
 def _is_list_item(line: str) -> bool:
     return bool(re.match(r"^([-+•*–]|\d+[.)]|[a-zđ][.)])\s", line))
+
+
+DECISIVE_RULES = frozenset(rule.name for rule in POLARITY_RULES if rule.decisive)

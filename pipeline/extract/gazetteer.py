@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -147,6 +148,38 @@ class Gazetteer:
             return None
         _, province_name, code = candidates[0]
         return Resolution(province=province_name, parent=f"tỉnh {province_name}", admin_code=code)
+
+    def name_status(self, level: str, name: str) -> str | None:
+        """'exact' when a unit of this level has the name, 'prefix' when one's name starts with it.
+
+        Lets a mention written with sloppy casing ('huyện Châu thành') take its
+        lowercase tail when the gazetteer knows the longer name.
+        """
+        folded = fold(name)
+        names = self._sorted_names().get(level, [])
+        i = bisect_left(names, folded)
+        if i < len(names) and names[i] == folded:
+            return "exact"
+        if i < len(names) and names[i].startswith(folded):
+            return "prefix"
+        return None
+
+    def _sorted_names(self) -> dict[str, list[str]]:
+        if not hasattr(self, "_names_by_level"):
+            by_level: dict[str, set[str]] = defaultdict(set)
+            for level, key in (*self.communes, *self.districts):
+                by_level[level].add(key)
+            self._names_by_level = {level: sorted(keys) for level, keys in by_level.items()}
+        return self._names_by_level
+
+    def district_level_of(self, name: str, *, province: str | None = None) -> str | None:
+        """The level of the one district-level unit with this name ('Núi Thành' -> 'huyen'), if unique."""
+        found = [
+            level for level in DISTRICT_LEVELS
+            for _, prov, _ in self.districts.get((level, fold(name)), [])
+            if province is None or fold(prov) == fold(province)
+        ]
+        return found[0] if len(found) == 1 else None
 
     def has_district(self, name: str) -> bool:
         """True when some district-level unit has this name."""

@@ -195,6 +195,9 @@ def render_summary(summary: Summary) -> str:
         f"documents: {summary.documents} stored ({summary.documents_ok} ok, "
         f"{summary.documents_partial} partial), {summary.documents_failed} failed",
     ]
+    if summary.off_topic:
+        lines.append(f"  {summary.off_topic} judged not about an inspection: stored without findings "
+                     "(findings documents --topic other)")
     if summary.first_date:
         lines.append(f"dated: {summary.first_date} .. {summary.last_date}")
     lines.append(f"units: {summary.units}")
@@ -271,3 +274,15 @@ def render_failures(rows: Sequence[Any], *, width: int = 160) -> str:
           r.last_seen_at.isoformat(timespec="seconds") if r.last_seen_at else "") for r in rows],
         width=width, right=("attempts",), fold=True,
     )
+
+
+def render_documents(rows: Sequence[Any], *, width: int = 160) -> str:
+    """Stored documents with their topic and number of findings, as a plain-text table."""
+    if not rows:
+        return "no stored document matches"
+    return _plain_table(
+        ("id", "date", "topic", "confidence", "findings", "document", "sha256"),
+        [(str(r.id), r.date or "", r.topic or "?", "" if r.topic_confidence is None else f"{r.topic_confidence:.2f}",
+          str(r.findings), r.title or Path(r.path).name, r.sha256[:12]) for r in rows],
+        width=width, right=("id", "confidence", "findings"),
+    ) + f"\n{len(rows)} documents ('?': topic not judged)"

@@ -96,6 +96,7 @@ class Summary:
     by_category: dict[str, int] = field(default_factory=dict)
     by_category_polarity: dict[tuple[str, str], int] = field(default_factory=dict)
     failures: int = 0  # unresolved failure records
+    off_topic: int = 0  # stored documents judged not to report an inspection (no findings mined)
     first_date: str | None = None
     last_date: str | None = None
 
@@ -303,6 +304,9 @@ def summarise(engine: Engine) -> Summary:
                 summary.documents_partial = count
             else:
                 summary.documents_failed += count
+        summary.off_topic = conn.scalar(
+            select(func.count()).select_from(documents).where(documents.c.topic == "other")
+        ) or 0
         summary.first_date, summary.last_date = conn.execute(
             select(func.min(documents.c.dated), func.max(documents.c.dated))
         ).one()

@@ -18,7 +18,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -96,9 +106,29 @@ def open_database(url: str = DEFAULT_URL) -> Engine:
         stamped = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema"))
         if stamped is None:
             conn.execute(insert(store_meta).values(key="schema", value=SCHEMA_VERSION))
+        elif stamped in _UPGRADES:
+            _upgrade(conn)
+            conn.execute(update(store_meta).where(store_meta.c.key == "schema").values(value=SCHEMA_VERSION))
         elif stamped != SCHEMA_VERSION:
             raise RuntimeError(f"database schema is {stamped}, this code needs {SCHEMA_VERSION}")
     return engine
+
+
+# Earlier schemas that opening upgrades in place: their tables lack only columns added since.
+_UPGRADES = ("findings_store_v1",)
+
+
+def _upgrade(conn: Connection) -> None:
+    """Add the columns (and their indexes) a database made by an earlier schema lacks."""
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+        missing = [c for c in table.columns if c.name not in present]
+        for column in missing:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+        for index in table.indexes:
+            if any(c in missing for c in index.columns):
+                index.create(conn, checkfirst=True)
 
 
 def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
@@ -207,6 +237,8 @@ def _insert_document(conn: Connection, result: ExtractResult) -> int:
         "issued": document.issued,
         "publisher": document.publisher,
         "kind": document.kind,
+        "topic": document.topic,
+        "topic_confidence": document.topic_confidence,
         "text": text,
         "text_chars": document.text_chars or (len(text) if text else 0),
         "status": result.status,
@@ -517,7 +549,8 @@ def load_document(engine: Engine, key: str) -> ExtractResult | None:
                       pages=doc.pages, ocr=bool(doc.ocr), size_bytes=doc.size_bytes),
         document=DocumentInfo(title=doc.title, published=doc.published, publisher=doc.publisher,
                               kind=doc.kind, text_chars=doc.text_chars, text=doc.text,
-                              published_confidence=doc.published_confidence, issued=doc.issued),
+                              published_confidence=doc.published_confidence, issued=doc.issued,
+                              topic=doc.topic, topic_confidence=doc.topic_confidence),
         status=doc.status,
         errors=[StageError(e["stage"], e["message"]) for e in doc.errors or []],
         units=[

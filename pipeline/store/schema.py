@@ -34,10 +34,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "findings_store_v1"
+SCHEMA_VERSION = "findings_store_v2"  # v2: documents.topic, documents.topic_confidence
 
 POLARITIES = ("strength", "limitation", "recommendation")
 STATUSES = ("ok", "partial", "failed")
+TOPICS = ("inspection", "other")
 UNIT_ROLES = ("inspected", "inspector", "mentioned")
 
 metadata = MetaData(
@@ -79,6 +80,9 @@ documents = Table(
     Column("issued", String),
     Column("publisher", Text),
     Column("kind", String, nullable=False, default="other"),
+    # Whether the document reports an inspection (NULL: stored before this was judged).
+    Column("topic", String),
+    Column("topic_confidence", Float),
     Column("text", Text),
     Column("text_chars", Integer, nullable=False, default=0),
     Column("status", String, nullable=False),
@@ -95,6 +99,7 @@ documents = Table(
     Index(None, "published"),
     Index(None, "dated_start", "dated_end"),
     Index(None, "path"),
+    Index(None, "topic"),
 )
 
 units = Table(
