@@ -141,7 +141,7 @@ def test_negation_scope_marks_the_words_a_negator_governs():
     from pipeline.classify.features import negation_scope
 
     assert negation_scope("một_số công_chức không đeo thẻ , đi muộn") == "neg:đeo neg:thẻ"
-    assert negation_scope("đeo thẻ đầy_đủ") == ""
+    assert negation_scope("đeo thẻ đầy_đủ") == "neg:-"
 
 
 def _write_dev_set(folder):

@@ -190,3 +190,11 @@ def test_the_scope_of_an_inspection_is_not_a_list_of_findings():
     found = candidates("Đoàn kiểm tra các nội dung: cải cách thể chế, cải cách tổ chức bộ máy hành chính, "
                        "cải cách chế độ công vụ và hiện đại hóa hành chính.")
     assert found == []
+
+
+def test_the_name_of_a_reform_domain_is_a_heading_not_a_finding():
+    from pipeline.extract.findings import is_domain_label
+
+    assert is_domain_label("cải cách công vụ") and is_domain_label("Công tác chỉ đạo, điều hành")
+    assert is_background("cải cách tổ chức bộ máy hành chính nhà nước")
+    assert not is_domain_label("xã chưa thực hiện tốt cải cách thể chế")

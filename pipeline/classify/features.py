@@ -71,6 +71,7 @@ def cue_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
+NO_NEGATION = "neg:-"  # a clause with no negator (keeps the vocabulary non-empty)
 NEGATION_SCOPE = 3  # words after a negator that it governs ('không đeo thẻ', 'chưa cập nhật kịp thời')
 _SCOPE_BREAK = frozenset(",;.:!?()…")
 
@@ -94,7 +95,7 @@ def negation_scope(tokens: str) -> str:
         elif remaining:
             marked.append(f"neg:{token}")
             remaining -= 1
-    return " ".join(marked)
+    return " ".join(marked) or NO_NEGATION
 
 
 class NegationScope(BaseEstimator, TransformerMixin):
@@ -145,7 +146,7 @@ def build_features(*, discourse: bool, char_ngrams: bool = True) -> FeatureUnion
         )),
         ("cues", make_pipeline(CueFeatures(use_discourse=discourse), DictVectorizer())),
         ("negation", make_pipeline(
-            NegationScope(), TfidfVectorizer(token_pattern=r"\S+", min_df=2, sublinear_tf=True),
+            NegationScope(), TfidfVectorizer(token_pattern=r"\S+", min_df=1, sublinear_tf=True),
         )),
     ]
     if char_ngrams:

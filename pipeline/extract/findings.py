@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.contract import Polarity, Span
 from pipeline.extract.cues import (
@@ -28,6 +29,7 @@ from pipeline.extract.cues import (
     alternation,
 )
 from pipeline.layout import Line
+from pipeline.taxonomy import load_taxonomy
 
 FINDINGS_VERSION = "findings.v2"
 
@@ -214,7 +216,8 @@ SPLIT_RULES: dict[str, SplitRule] = {rule.name: rule for rule in (
 _INLINE_ENUMERATION = re.compile(r"\b(?:như|gồm)\s*:\s*", _I)
 _ENUMERATING_CUE = re.compile(r"\b(như|gồm|là)\s*:?\s*$", _I)
 # Used with pattern.match(text, pos): no '^', which would not anchor at pos. A site tag ('(Báo X) - ') is junk too.
-_LEADING_JUNK = re.compile(r"[\s\-+•*–,:;.…]+|(và|là|như|gồm|cụ thể)\s+|\([^()\n]{2,30}\)\s*[-–]\s*", _I)
+_LEADING_JUNK = re.compile(
+    r"[\s\-+•*–,:;.…]+|(và|là|như|gồm|cụ thể)\s+|\([^()\n]{2,30}\)\s*[-–]\s*|[\w.]{1,25}\)\s*[-–]\s+", _I)
 _QUANTITY = re.compile(
     r"\d+\s*/\s*\d+\s+[\wđ]+(?:\s[\wđ,]+){0,2}|\d+(?:[.,]\d+)?\s*%|"
     r"(?:có mặt|vắng mặt|vắng)\s+\d+\s*(?:người|công chức|cán bộ)?|\d+\s+(?:xã|hồ sơ|thủ tục|công chức|"
@@ -558,12 +561,29 @@ def is_fragment(text: str, span: Span, name_spans: list[Span]) -> bool:
 # Lists of what an inspection covers ('kiểm tra các nội dung: cải cách thể chế, ...'): scope, not findings.
 _SCOPE_HEAD = re.compile(
     r"\b(kiểm tra|thanh tra|giám sát|khảo sát|đánh giá)\s+(?:về\s+)?(?:các|những|\d+)?\s*"
-    r"(nội dung|lĩnh vực|nhóm nhiệm vụ|tiêu chí|chuyên đề)\b[^.;:]{0,60}?(?::|\bnhư\b|\bgồm\b|\bliên quan đến\b)", _I)
+    r"(nội dung|lĩnh vực|nhóm nhiệm vụ|tiêu chí|chuyên đề)\b[^.;:]{0,60}?(?::|\bnhư\b|\bgồm\b|\bliên quan đến\b)"
+    r"|\b(kiểm tra|thanh tra|giám sát|khảo sát)\b[^.;:]{0,120}?\b(?:bao gồm|gồm các nội dung|gồm)\s*:", _I)
+
+
+@lru_cache(maxsize=1)
+def _domain_labels() -> frozenset[str]:
+    """The PAR-Index domain names and their short forms ('cải cách công vụ', 'chỉ đạo, điều hành')."""
+    labels: set[str] = set()
+    for label in load_taxonomy().domains.values():
+        for name in (label.lower(), label.lower().split(", chính quyền")[0]):
+            short = re.sub(r"\s+cải cách hành chính$", "", re.sub(r"^công tác\s+", "", name))
+            labels |= {name, short, short.replace("chế độ ", ""), re.sub(r"^cải cách\s+", "", short)}
+    return frozenset(labels)
+
+
+def is_domain_label(clause: str) -> bool:
+    """'cải cách công vụ', 'Công tác chỉ đạo, điều hành': the name of a reform domain, not a finding."""
+    return re.sub(r"^(công tác|việc)\s+", "", clause.strip().lower().rstrip(" .;,")) in _domain_labels()
 
 
 def is_background(clause: str) -> bool:
-    """Statements about the inspection itself, its basis or schedule, and bare announcements."""
-    return any(rule.matches(clause) for rule in BACKGROUND_RULES)
+    """Statements about the inspection itself, its basis or schedule, bare announcements, domain names."""
+    return is_domain_label(clause) or any(rule.matches(clause) for rule in BACKGROUND_RULES)
 
 
 def find_candidates(
