@@ -92,12 +92,18 @@ def query(
     output_format: Annotated[str, typer.Option("--format", help="table | csv | json | xlsx.")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many findings.")] = None,
+    off_topic: Annotated[bool, typer.Option(
+        "--off-topic", help="Instead, list the documents judged not about an inspection (stored without "
+        "findings), as `findings documents --topic other` does.")] = False,
 ) -> None:
     """List findings by unit, category, polarity and date range."""
     from pipeline.query import export
     from pipeline.query.findings import FindingFilter, query_findings
     from pipeline.store.database import open_database
 
+    if off_topic:
+        documents(db=db, topic="other", output_format=output_format, limit=limit)
+        return
     _check_codes(category, polarity)
     filt = FindingFilter(unit=unit, category=category, polarity=polarity, since=since, until=until,
                          cites=cites, needs_review=True if review else None, limit=limit)

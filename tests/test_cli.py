@@ -94,5 +94,8 @@ def test_documents_command_lists_the_off_topic_documents(tmp_path):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [(r["path"], r["topic"], r["findings"]) for r in rows] == [(results[1].source.path, "other", 0)]
+    via_query = CliRunner().invoke(app, ["query", "--db", url, "--off-topic", "--format", "json"])
+    assert via_query.exit_code == 0, via_query.output
+    assert json.loads(via_query.stdout) == rows
     refused = CliRunner().invoke(app, ["documents", "--db", url, "--topic", "sport"])
     assert refused.exit_code != 0

@@ -6,7 +6,7 @@ every candidate estimator for each task on the whole corpus, runs the
 pipeline once per development document up to its candidate clauses, and
 scores each combination of estimators and decision settings (`Decision`:
 finding threshold, 'khac' handling, second aspects) as `findings evaluate`
-does (findings F1, the mean over the development sets). The winner and every
+does (findings F1 over every development document). The winner and every
 score go into the model card. Development sets measure:
 their text never enters training.
 """
@@ -34,6 +34,11 @@ class DevDocument:
     gold: dict
 
 
+def set_name(docs_dir: Path) -> str:
+    """A development set's name for the model card: 'realdev' (../shared/realdev/docs), 'seeds' (../shared/seeds)."""
+    return docs_dir.parent.name if docs_dir.name == "docs" else docs_dir.name
+
+
 def load_dev_documents(dev_sets: list[tuple[Path, Path]]) -> list[DevDocument]:
     """Read and mine every annotated document of the development sets, without the classifier."""
     from pipeline.process import Extractor
@@ -48,12 +53,16 @@ def load_dev_documents(dev_sets: list[tuple[Path, Path]]) -> list[DevDocument]:
                 continue
             doc, _ = extractor.extract_with_doc(read_document_guarded(path))
             if doc is not None:
-                documents.append(DevDocument(str(gold_dir), doc, annotation))
+                documents.append(DevDocument(set_name(docs_dir), doc, annotation))
     return documents
 
 
 def dev_score(documents: list[DevDocument], findings_per_document: list[list]) -> dict[str, float]:
-    """Findings and polarity F1 per development set, and their mean findings F1 (the objective)."""
+    """Findings and polarity F1 per development set, and findings F1 over all their documents (the objective).
+
+    Pooled as `findings evaluate` sums over documents: each annotated finding weighs the same,
+    so forty real reports count for more than five seed articles.
+    """
     per_set: dict[str, tuple[Score, Score]] = {}
     for document, findings in zip(documents, findings_per_document, strict=True):
         result = SimpleNamespace(findings=findings)
@@ -62,8 +71,10 @@ def dev_score(documents: list[DevDocument], findings_per_document: list[list]) -
         scores[1].add(score_findings(result, document.gold, with_category=False))
     figures = {f"{name}:findings_f1": round(f.f1, 4) for name, (f, _) in per_set.items()}
     figures |= {f"{name}:polarity_f1": round(p.f1, 4) for name, (_, p) in per_set.items()}
-    findings_f1 = [f.f1 for f, _ in per_set.values()]
-    figures["objective"] = round(sum(findings_f1) / len(findings_f1), 4) if findings_f1 else 0.0
+    pooled = Score()
+    for findings_score, _ in per_set.values():
+        pooled.add(findings_score)
+    figures["objective"] = round(pooled.f1, 4)
     return figures
 
 

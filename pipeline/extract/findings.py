@@ -114,8 +114,9 @@ POLARITY_RULES: tuple[PolarityRule, ...] = (  # first that applies decides
                  counter_examples=("một số công chức không đeo thẻ", "chưa xử lý các trường hợp vi phạm",
                                    "không có văn bản trả lời công dân")),
     PolarityRule("achievement_reported", "strength", _ACHIEVED, unless=re.compile(
-        rf"{_LIMITATION_MARKER.pattern}|\b(?:cần|phải|đề nghị|yêu cầu|kiến nghị)\b", _I), decisive=True,
-        examples=("chất lượng đội ngũ công chức được nâng cao, đạt chuẩn theo quy định",
+        rf"{_LIMITATION_MARKER.pattern}|\b(?:cần|phải)\s+(?:được\s+)?\w|^\s*(?:đề nghị|yêu cầu|kiến nghị)\b", _I),
+        decisive=True,
+        examples=("chất lượng đội ngũ công chức được nâng cao, đạt chuẩn, đáp ứng yêu cầu nhiệm vụ",
                   "có sự quan tâm lãnh đạo, chỉ đạo của cấp ủy"),
         counter_examples=("chất lượng đội ngũ công chức cần được nâng cao",
                           "hồ sơ được tiếp nhận nhưng chưa cập nhật lên phần mềm")),
