@@ -229,7 +229,7 @@ class ClassifierComponent:
     @staticmethod
     def candidates(doc: Doc) -> list[Candidate]:
         """The doc's candidate clauses that are not background."""
-        return [c for c in doc._.candidates or [] if not is_background(c.text)]
+        return [c for c in doc._.candidates or [] if not is_background(c.text, context=c.context_polarity)]
 
     def predict(self, doc: Doc, candidates: list[Candidate], *, finding_floor: float = 0.0) -> list:
         """The classifiers' predictions, one call per document."""

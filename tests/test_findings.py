@@ -198,3 +198,8 @@ def test_the_name_of_a_reform_domain_is_a_heading_not_a_finding():
     assert is_domain_label("cải cách công vụ") and is_domain_label("Công tác chỉ đạo, điều hành")
     assert is_background("cải cách tổ chức bộ máy hành chính nhà nước")
     assert not is_domain_label("xã chưa thực hiện tốt cải cách thể chế")
+
+
+def test_a_bare_topic_is_background_alone_but_an_item_under_a_list_cue():
+    assert is_background("công tác tiếp công dân")
+    assert not is_background("công tác tiếp công dân", context="limitation")

@@ -40,6 +40,7 @@ LIMITATION_MARKERS = (
     "còn để", "còn thấp", "còn chậm", "còn hạn chế", "xuống cấp", "chật hẹp", "hết hiệu lực", "lộn xộn",
     "yếu", "lúng túng", "sơ sài", "chiếu lệ", "hình thức", "không khoa học", "không kịp thời", "trái quy định",
     "sai quy định", "không đúng quy định", "chưa đúng", "chưa đầy đủ", "kéo dài", "uống rượu bia",
+    "phát hiện",  # what an inspection 'phát hiện' is a fault ('không phát hiện sai phạm' is a negated fault)
 )
 # 'không' before any other verb is a shortcoming too, except these idioms.
 NEGATION_IDIOMS = ("không ngừng", "không chỉ", "không những", "không kể", "không phải")

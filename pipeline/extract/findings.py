@@ -482,10 +482,13 @@ class BackgroundRule:
     anchored: bool = False  # the pattern must match at the clause's start
     unless_assessed: bool = False
     unless_found: bool = False
+    only_without_cue: bool = False  # under a list cue ('Hạn chế:') a bare topic is an item, not background
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
 
-    def matches(self, clause: str) -> bool:
+    def matches(self, clause: str, context: str | None = None) -> bool:
+        if self.only_without_cue and context:
+            return False
         found = self.pattern.match(clause) if self.anchored else self.pattern.search(clause)
         if not found:
             return False
@@ -536,6 +539,19 @@ BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
         counter_examples=("UBND xã chưa thành lập đoàn kiểm tra công vụ theo quy định",
                           "xã đã ban hành kế hoạch tự kiểm tra công tác cải cách hành chính",
                           "kiểm tra tại xã Tân Lập cho thấy vẫn còn công chức đi muộn")),
+    BackgroundRule("meeting_discussion", re.compile(
+        r"\b(thảo luận|trao đổi|đặt câu hỏi|chất vấn|giải trình|làm rõ thêm)\b[^.;]{0,40}?"
+        r"\b(các|những|về)\s+(vấn đề|nội dung|ý kiến|kiến nghị)", _I),
+        examples=("Các đại biểu đã thảo luận, đặt câu hỏi về những vấn đề còn tồn tại trong thực hiện TTHC",),
+        counter_examples=("xã chưa giải quyết dứt điểm các kiến nghị của công dân",)),
+    BackgroundRule("explanation_reported", re.compile(
+        r"^[^;]{0,80}\b(cho biết|giải trình|lý giải|thông tin thêm|chia sẻ)\b", _I), unless_found=True,
+        examples=("Liên quan đến việc này, lãnh đạo sở cho biết đã có văn bản báo cáo UBND tỉnh",),
+        counter_examples=("Trưởng đoàn cho biết, qua kiểm tra, một số công chức chưa đeo thẻ",)),
+    BackgroundRule("topic_phrase", re.compile(r"\s*(công tác|việc|hoạt động)\s+\S+(\s+\S+){0,4}\s*$", _I),
+        anchored=True, unless_assessed=True, only_without_cue=True,
+        examples=("công tác tiếp công dân", "việc lưu trữ hồ sơ"),
+        counter_examples=("việc niêm yết chưa đầy đủ",)),
     BackgroundRule("conclusion_announced", re.compile(
         r"\b(vừa (có|ban hành|công bố|ký) (thông báo )?kết luận|công bố kết luận|"
         r"(qua )?(xem xét|kiểm tra xác suất|rà soát) \d+ (hồ sơ|trường hợp)|ban hành (thông báo )?kết luận)", _I),
@@ -582,9 +598,12 @@ def is_domain_label(clause: str) -> bool:
     return re.sub(r"^(công tác|việc)\s+", "", clause.strip().lower().rstrip(" .;,")) in _domain_labels()
 
 
-def is_background(clause: str) -> bool:
-    """Statements about the inspection itself, its basis or schedule, bare announcements, domain names."""
-    return is_domain_label(clause) or any(rule.matches(clause) for rule in BACKGROUND_RULES)
+def is_background(clause: str, *, context: str | None = None) -> bool:
+    """Statements about the inspection itself, its basis or schedule, bare announcements, domain names.
+
+    `context` is the polarity of the list cue the clause sits under, if any.
+    """
+    return is_domain_label(clause) or any(rule.matches(clause, context) for rule in BACKGROUND_RULES)
 
 
 def find_candidates(
