@@ -178,7 +178,7 @@ _INITIAL_NAME = r"[A-ZĐ]\.\s?[A-ZĐÀ-Ỹ]{2,}"
 _CAPS_BYLINE = re.compile(
     rf"^{_INITIAL_NAME}(\s*[-–,&]\s*{_INITIAL_NAME})+\s*\|?$|^([A-ZĐ]\.\s?)?[A-ZĐÀ-Ỹ]{{2,}}(\s+[A-ZĐÀ-Ỹ]{{2,}}){{0,3}}\s*\|$"
 )
-# A site tag opening a lead: '(Baoxyz.vn) -', 'HNP -', 'LONG AN -'; the line is body, never a title.
+# A site tag opening a lead: '(Baoxyz.vn) -', 'TTXVN -', 'LONG AN -'; the line is body, never a title.
 _LEAD_TAG = re.compile(r"^(\([^()\n]{2,40}\)\s*[-–—:]|[A-ZĐÀ-Ỹ.]{2,12}(\s+[A-ZĐÀ-Ỹ]{2,12}){0,2}\s*[-–—]\s)")
 
 

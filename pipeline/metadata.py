@@ -115,7 +115,7 @@ def find_issue_date(lines: list[Line]) -> tuple[str | None, tuple[int, int] | No
 
 
 def find_publisher(lines: list[Line]) -> str | None:
-    """'(Baonghean.vn) -', '(LSO) –' or 'HNP -' at the start of the lead."""
+    """'(Baoxyz.vn) -', '(ABC) –' or 'TTXVN -' at the start of the lead."""
     for line in lines[:40]:
         if line.kind != "body":
             continue

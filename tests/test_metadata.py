@@ -41,7 +41,7 @@ def test_a_real_dateline_wins_over_a_date_bar():
 @pytest.mark.parametrize(
     ("lead", "publisher"),
     [("(Baoxyz.vn) - Sáng qua", "Baoxyz.vn"), ("(LSO) – Chiều 5/6", "LSO"),
-     ("HNP - Hôm nay", "HNP"), ("BĐT - Sáng nay", "BĐT")],
+     ("QĐND - Hôm nay", "QĐND"), ("BĐT - Sáng nay", "BĐT")],
 )
 def test_publisher(lead, publisher):
     m = meta(f"Tiêu đề của bài\n\n{lead} đoàn kiểm tra đã làm việc tại xã.")

@@ -173,7 +173,7 @@ class Gazetteer:
         return self._names_by_level
 
     def district_level_of(self, name: str, *, province: str | None = None) -> str | None:
-        """The level of the one district-level unit with this name ('Núi Thành' -> 'huyen'), if unique."""
+        """The level of the one district-level unit with this name ('Hương Khê' -> 'huyen'), if unique."""
         found = [
             level for level in DISTRICT_LEVELS
             for _, prov, _ in self.districts.get((level, fold(name)), [])

@@ -69,7 +69,7 @@ ADMIN_LEVELS = {  # level word -> (level code, canonical prefix)
 _ADMIN_WORD = "|".join(sorted((re.escape(w) for w in ADMIN_LEVELS), key=len, reverse=True))
 _ADMIN = re.compile(
     rf"(?<![\w.])(?P<plural>(?i:các|những|\d+)\s+)?(?P<level>(?i:{_ADMIN_WORD}))"
-    # 'thị xã (TX) Đông Hòa' repeats the level's short form; 'TP.Vinh' needs no space
+    # 'thị xã (TX) Hoàng Mai' repeats the level's short form; 'TP.Vinh' needs no space
     rf"(?:[ \t]*\([{_UPPER}]{{2,4}}\))?(?:[ \t]*:)?(?:[ \t]+|(?<=\.))(?P<name>{_PLACE_NAME})"
 )
 _LIST_ITEM = re.compile(
@@ -611,9 +611,9 @@ UNIT_RULES: tuple[UnitRule, ...] = (
         "admin_unit", 10, ("tinh", "thanh_pho", "huyen", "quan", "thi_xa", "xa", "phuong", "thi_tran"),
         find_admin_units, absorbs=False,
         examples=(
-            ("tại các xã: Tam Quang, Xá Lượng, Lưu Kiền và thị trấn Hòa Bình.",
-             ("xã Tam Quang", "xã Xá Lượng", "xã Lưu Kiền", "thị trấn Hòa Bình")),
-            ("UBND huyện Thanh Bình và Ủy ban nhân dân xã Tân Thạnh", ("huyện Thanh Bình", "xã Tân Thạnh")),
+            ("tại các xã: Đức Lạng, Đức Đồng, Tân Hương và thị trấn Đức Thọ.",
+             ("xã Đức Lạng", "xã Đức Đồng", "xã Tân Hương", "thị trấn Đức Thọ")),
+            ("UBND huyện Hương Khê và Ủy ban nhân dân xã Hương Trạch", ("huyện Hương Khê", "xã Hương Trạch")),
             ("TP. Hà Tĩnh", ("thành phố Hà Tĩnh",)),
             ("TP.Vinh", ("thành phố Vinh",)),
             ("UBND TX Cửa Lò", ("thị xã Cửa Lò",)),
@@ -622,7 +622,7 @@ UNIT_RULES: tuple[UnitRule, ...] = (
             ("Phó Chủ tịch UBND thành phố Vinh Nguyễn Văn Hải", ("thành phố Vinh",)),
         ),
         negatives=("Ảnh: Lê Thanh", "nhiệm kỳ 2016 - 2021", "Hồng Vân (Tân Kỳ)", "các xã, thị trấn đã ban hành",
-                   "UBND tỉnh", "Huyện ủy Mỹ Đức", "Chủ tịch UBND huyện cho biết",
+                   "UBND tỉnh", "Huyện ủy Can Lộc", "Chủ tịch UBND huyện cho biết",
                    "Phó Chủ tịch UBND huyện Trần Đình Khôi phát biểu"),
     ),
 )
@@ -858,7 +858,7 @@ ROLE_RULES: tuple[RoleRule, ...] = (
         "listed_in_assessment", "inspected", 45,
         before=_rx(rf"\b{_ASSESSMENT}\b[^.\n]{{0,160}}?\b(?:như|gồm|là|tại)\s*:?\s*(?:[^.\n]*[,;]\s*(?:và\s+)?)?$"),
         after=None, unless=re.compile(r"\b(?:của|do|thuộc)\s+[^,;:]{0,40}$"),
-        examples=("các đơn vị thực hiện chưa đảm bảo như: [UBND huyện Anh Sơn]",
+        examples=("các đơn vị thực hiện chưa đảm bảo như: [UBND huyện Hương Sơn]",
                   "còn chậm như: Sở Y tế, [Sở Tư pháp]"),
         negatives=("theo quy định của [UBND tỉnh]",),
     ),
