@@ -203,7 +203,9 @@ def render_model_scores(card: dict) -> str:
              f"model {card.get('model_version', '?')})"]
     for task in card.get("tasks", []):
         chosen = task["chosen"]
-        lines.append(f"  {task['task']:<9} macro-F1 {task['cv_macro_f1'][chosen]:.3f} ({chosen})")
+        # a '+alt' variant is cross-validated as its base estimator
+        score = task["cv_macro_f1"][chosen.partition("+")[0]]
+        lines.append(f"  {task['task']:<9} macro-F1 {score:.3f} ({chosen})")
     for title, key in (("polarity", "polarity_per_class"), ("category", "category_per_class")):
         per_class = card.get(key) or {}
         if not per_class:

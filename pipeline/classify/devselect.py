@@ -93,7 +93,8 @@ def choose(
     """The estimator per task and the decision settings with the best objective; every trial's figures.
 
     `models[task][estimator]` are fitted models; `make_bundle(choice)` builds a bundle from a choice.
-    Ties go to logistic regression (simpler, better calibrated), then to the defaults.
+    Ties go to plain estimators (no '+alt' variant), to logistic regression (simpler, better
+    calibrated), then to the default settings.
     """
     from pipeline.components import ClassifierComponent
 
@@ -116,9 +117,10 @@ def choose(
     default = asdict(Decision())
 
     def preference(trial: dict[str, Any]) -> tuple:
+        plain = sum("+" not in name for name in trial["estimators"].values())
         logregs = sum(name == "logreg" for name in trial["estimators"].values())
         defaults = sum(trial["thresholds"][k] == default[k] for k in DECISION_GRID)
-        return trial["objective"], logregs, defaults
+        return trial["objective"], plain, logregs, defaults
 
     best = max(trials, key=preference)
     return best["estimators"], Decision(**best["thresholds"]), trials

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -34,6 +35,7 @@ from pipeline.taxonomy import load_taxonomy
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus" / "statements"
 SEED = 13
 TRIALS_KEPT = 24  # the best development-set trials written to the model card
+ALT_LABEL_WEIGHT = 0.3  # weight of a statement's `category_alt` as a second label ('<estimator>+alt' candidates)
 FOLDS = 5
 
 
@@ -175,16 +177,30 @@ def train(
     category_features = build_features(discourse=False)
     category_matrix = category_features.fit_transform(f_records)
     chosen = {"finding": finding_best, "polarity": polarity_best, "category": category_best}
+    alt_rows = [row for row, i in enumerate(findings) if corpus[i].category_alt]
+    alt_matrix = sp.vstack([category_matrix, category_matrix[alt_rows]]).tocsr()
+    alt_y = category_y + [corpus[findings[row]].category_alt for row in alt_rows]
+    alt_weight = np.r_[np.ones(len(category_y)), np.full(len(alt_rows), ALT_LABEL_WEIGHT)]
+
+    def fit_category(name: str) -> Any:
+        """'<estimator>' learns the category; '<estimator>+alt' also learns `category_alt`, weighted down."""
+        base, _, alt = name.partition("+")
+        if alt:
+            return _estimators()[base].fit(alt_matrix, alt_y, sample_weight=alt_weight)
+        return _estimators()[base].fit(category_matrix, category_y)
+
     fits = {
         "finding": lambda name: _estimators()[name].fit(matrix, finding_y),
         "polarity": lambda name: _estimators()[name].fit(matrix[findings], polarity_y),
-        "category": lambda name: _estimators()[name].fit(category_matrix, category_y),
+        "category": fit_category,
     }
+    candidates = {"finding": list(_estimators()), "polarity": list(_estimators()),
+                  "category": [*_estimators(), *(f"{name}+alt" for name in _estimators())]}
     decision: dict[str, Any] = {"selected_by": "cross-validation", "thresholds": asdict(Decision())}
     if dev_sets:
         from pipeline.classify.devselect import choose, load_dev_documents, set_name
 
-        models = {task: {name: fit(name) for name in _estimators()} for task, fit in fits.items()}
+        models = {task: {name: fit(name) for name in candidates[task]} for task, fit in fits.items()}
 
         def make_bundle(choice: dict[str, str]) -> ClassifierBundle:
             return ClassifierBundle(
