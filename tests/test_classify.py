@@ -183,3 +183,21 @@ def test_training_on_development_sets_chooses_and_records_the_decision(tiny_corp
     component = ClassifierComponent(bundle, decision=bundle.decision)
     assert f"finding_threshold={decision['thresholds']['finding_threshold']:g}" in component.version
     assert "development sets" in (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+
+def test_selection_keeps_out_trials_that_would_fail_the_accuracy_gate(monkeypatch):
+    from types import SimpleNamespace
+
+    import pipeline.components
+    from pipeline.classify import devselect
+
+    scores = iter([{"seeds:findings_f1": 0.70, "realdev:findings_f1": 0.80, "objective": 0.78},
+                   {"seeds:findings_f1": 0.82, "realdev:findings_f1": 0.71, "objective": 0.74}])
+    component = SimpleNamespace(candidates=lambda doc: [], predict=lambda doc, c: [], decide=lambda c, p: [])
+    monkeypatch.setattr(devselect, "DECISION_GRID", {"finding_threshold": (0.4, 0.5)})
+    monkeypatch.setattr(devselect, "dev_score", lambda documents, findings: next(scores))
+    monkeypatch.setattr(pipeline.components, "ClassifierComponent", lambda bundle, decision: component)
+    documents = [SimpleNamespace(doc=None)]
+    _, decision, _ = devselect.choose(documents, {"finding": {"logreg": None}}, lambda choice: None,
+                                      floors={"seeds": 0.79})
+    assert decision.finding_threshold == 0.5  # the better objective would fail the seeds floor

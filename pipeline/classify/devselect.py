@@ -88,11 +88,14 @@ DECISION_GRID = {
 
 
 def choose(
-    documents: list[DevDocument], models: dict[str, dict[str, Any]], make_bundle
+    documents: list[DevDocument], models: dict[str, dict[str, Any]], make_bundle,
+    *, floors: dict[str, float] | None = None,
 ) -> tuple[dict[str, str], Decision, list[dict[str, Any]]]:
     """The estimator per task and the decision settings with the best objective; every trial's figures.
 
     `models[task][estimator]` are fitted models; `make_bundle(choice)` builds a bundle from a choice.
+    `floors` (set name -> findings F1) keeps out trials that would fail the accuracy gate on a
+    set; when no trial clears them all, every trial competes.
     Ties go to plain estimators (no '+alt' variant), to logistic regression (simpler, better
     calibrated), then to the default settings.
     """
@@ -122,5 +125,7 @@ def choose(
         defaults = sum(trial["thresholds"][k] == default[k] for k in DECISION_GRID)
         return trial["objective"], plain, logregs, defaults
 
-    best = max(trials, key=preference)
+    eligible = [t for t in trials
+                if all(t.get(f"{name}:findings_f1", 1.0) >= floor for name, floor in (floors or {}).items())]
+    best = max(eligible or trials, key=preference)
     return best["estimators"], Decision(**best["thresholds"]), trials

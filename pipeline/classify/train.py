@@ -210,7 +210,7 @@ def train(
             )
 
         documents = load_dev_documents(dev_sets)
-        chosen, thresholds, trials = choose(documents, models, make_bundle)
+        chosen, thresholds, trials = choose(documents, models, make_bundle, floors=gate_floors())
         best = next(t for t in trials if t["estimators"] == chosen and t["thresholds"] == asdict(thresholds))
         decision = {"selected_by": "development sets", "thresholds": asdict(thresholds),
                     "dev_sets": [set_name(d) for _, d in dev_sets], "dev_documents": len(documents),
@@ -252,6 +252,16 @@ def train(
                    ensure_ascii=False, indent=1), encoding="utf-8"
     )
     return card
+
+
+def gate_floors() -> dict[str, float]:
+    """Findings F1 below which a development set would fail the accuracy gate (recorded figure - margin)."""
+    from pipeline.evaluate import GATE_MARGIN, RECORDED_FIGURES
+
+    if not RECORDED_FIGURES.exists():
+        return {}
+    recorded = json.loads(RECORDED_FIGURES.read_text(encoding="utf-8"))["sets"]
+    return {name: figures["findings_f1"] - GATE_MARGIN for name, figures in recorded.items()}
 
 
 def _validate(corpus: list[CorpusRecord], categories: tuple[str, ...], polarities: tuple[str, ...]) -> None:
