@@ -330,10 +330,9 @@ def evaluate(
 
             typer.echo(render_reliability(reliability_table(results, annotations)))
     if record:
-        from pipeline.evaluate import RECORDED_FIGURES
+        from pipeline.evaluate import RECORDED_FIGURES, record_figures
 
-        RECORDED_FIGURES.write_text(json.dumps({"sets": recorded}, ensure_ascii=False, indent=1) + "\n",
-                                    encoding="utf-8")
+        record_figures(recorded)
         typer.echo(f"recorded the figures in {RECORDED_FIGURES}")
 
 

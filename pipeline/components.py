@@ -18,6 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import pipeline.relevance_component  # noqa: F401 - registers findings_relevance_v1
 from pipeline.classify.features import Statement, cue_patterns
 from pipeline.classify.model import (
     MODEL_PATH,
@@ -40,8 +41,7 @@ from pipeline.extract.legal_refs import LEGAL_REFS_VERSION, find_legal_refs
 from pipeline.extract.units import UNITS_VERSION, build_units
 from pipeline.layout import LAYOUT_VERSION, classify_lines
 from pipeline.metadata import METADATA_VERSION, extract_metadata
-from pipeline.relevance_component import relevant_line_spans  # noqa: F401 - registers findings_relevance_v1
-from pipeline.segment import TOKENIZER_NAME
+from pipeline.segment import TOKENIZER_NAME, doc_text, sentence_spans
 
 for _name in ("lines", "metadata", "dates", "legal_refs", "units", "candidates", "findings"):
     if not Doc.has_extension(_name):
@@ -55,22 +55,6 @@ def _versions(doc: Doc) -> dict[str, str]:
     if doc._.versions is None:
         doc._.versions = {}
     return doc._.versions
-
-
-def doc_text(doc: Doc) -> str:
-    """The doc's text, built once (spaCy rebuilds `doc.text` from the tokens on every access)."""
-    cached = doc.user_data.get("text")
-    if cached is None:
-        cached = doc.user_data["text"] = doc.text
-    return cached
-
-
-def sentence_spans(doc: Doc) -> list[Span]:
-    """(start, end) character offsets of the doc's sentences (computed once per doc)."""
-    cached = doc.user_data.get("sentence_spans")
-    if cached is None:
-        cached = doc.user_data["sentence_spans"] = [(s.start_char, s.end_char) for s in doc.sents]
-    return cached
 
 
 @Language.factory("findings_layout_v1")
@@ -182,7 +166,7 @@ class CandidatesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        names = [m for unit in doc._.units or [] for m in unit.mentions]
+        names = sorted(m for unit in doc._.units or [] for m in unit.mentions)
         candidates = [c for c in find_candidates(text, doc._.lines, sentence_spans(doc))
                       if not is_fragment(text, c.span, names)]
         if doc._.relevance is not None:  # only passages that report an inspection are mined

@@ -142,6 +142,12 @@ class ExtractResult:
         return data
 
 
+def settings_version(settings: Any) -> str:
+    """A settings dataclass as the text a stored version records ('name=value;...'): a changed
+    threshold changes the version of every result it produces."""
+    return ";".join(f"{name}={value:g}" for name, value in asdict(settings).items())
+
+
 def result_from_dict(data: dict[str, Any]) -> ExtractResult:
     """Rebuild an `ExtractResult` from its JSON form (inverse of `to_dict`)."""
 

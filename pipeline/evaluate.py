@@ -129,13 +129,18 @@ def score_published(result: ExtractResult, gold: dict) -> Score:
     return Score(hit, int(predicted is not None), hit, int(expected is not None))
 
 
+def finding_matches(polarity: str, category: str, item: tuple[str, Iterable[str]]) -> bool:
+    """A predicted (polarity, category) matches a gold finding (polarity, acceptable categories)."""
+    return polarity == item[0] and category in item[1]
+
+
 def score_findings(result: ExtractResult, gold: dict, *, with_category: bool = True) -> Score:
     if with_category:
         predicted = sorted({(f.polarity, f.category) for f in result.findings})
         items = sorted({(g["polarity"], tuple(sorted(g["categories"]))) for g in gold.get("findings", [])})
 
         def accepts(p, g) -> bool:
-            return p[0] == g[0] and p[1] in g[1]
+            return finding_matches(*p, g)
     else:
         predicted = sorted({f.polarity for f in result.findings})
         items = sorted({g["polarity"] for g in gold.get("findings", [])})
@@ -260,6 +265,18 @@ RECORDED_FIGURES = Path(__file__).resolve().parents[1] / "models" / "evaluation-
 GATE_MARGIN = 0.02
 
 
+def recorded_figures() -> dict[str, dict[str, float]]:
+    """The figures the accuracy gate guards, per set, as last recorded (empty when never recorded)."""
+    if not RECORDED_FIGURES.exists():
+        return {}
+    return json.loads(RECORDED_FIGURES.read_text(encoding="utf-8"))["sets"]
+
+
+def record_figures(per_set: dict[str, dict[str, float]]) -> None:
+    """Write the guarded figures of every set: the accuracy gate's new floor."""
+    RECORDED_FIGURES.write_text(json.dumps({"sets": per_set}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def figures(evaluation: Evaluation) -> dict[str, float]:
     """The guarded figures of one evaluation, rounded as recorded."""
     return {f"{name}_{measure}": round(getattr(evaluation.scores[name], measure), 3) for name, measure in GUARDED}
@@ -277,12 +294,12 @@ def reliability(results: dict[str, ExtractResult], gold: dict[str, dict], *, bin
         result = results.get(name)
         if result is None:
             continue
-        items = [(g["polarity"], set(g["categories"])) for g in annotation.get("findings", [])]
+        items = [(g["polarity"], g["categories"]) for g in annotation.get("findings", [])]
         for finding in result.findings:
             row = rows[min(int(finding.confidence * bins), bins - 1)]
             row["findings"] += 1
             row["confidence"] += finding.confidence
-            row["right"] += any(finding.polarity == p and finding.category in c for p, c in items)
+            row["right"] += any(finding_matches(finding.polarity, finding.category, item) for item in items)
     for row in rows:
         n = row["findings"]
         row["confidence"] = round(row["confidence"] / n, 3) if n else None

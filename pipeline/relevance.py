@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from pipeline.contract import Span, Topic
+from pipeline.contract import Span, Topic, settings_version
 from pipeline.layout import Line
 from pipeline.taxonomy import load_taxonomy
 
@@ -210,9 +210,7 @@ class RelevanceConfig:
 
     @property
     def version(self) -> str:
-        return (f"{RELEVANCE_VERSION}+doc{self.document_threshold:g}-density{self.density_minimum:g}"
-                f"/{self.density_floor}-reform{self.reform_minimum:g}-title{self.title_weight:g}"
-                f"-ctx{self.context}/{self.margin}-cap{self.group_cap}-f{self.finding_cap:g}")
+        return f"{RELEVANCE_VERSION}+{settings_version(self)}"
 
 
 @dataclass(frozen=True)

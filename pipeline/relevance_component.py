@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from pipeline.contract import Span
 from pipeline.relevance import RelevanceConfig, judge
+from pipeline.segment import doc_text
 
 for _name in ("lines", "versions", "relevance"):
     if not Doc.has_extension(_name):
@@ -51,19 +52,11 @@ class RelevanceComponent:
         self.config = config
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.relevance = judge(_doc_text(doc), doc._.lines or [], config=self.config)
+        doc._.relevance = judge(doc_text(doc), doc._.lines or [], config=self.config)
         if doc._.versions is None:
             doc._.versions = {}
         doc._.versions["relevance"] = self.config.version
         return doc
-
-
-def _doc_text(doc: Doc) -> str:
-    # The same cache as `pipeline.components.doc_text` (spaCy rebuilds `doc.text` on every access).
-    cached = doc.user_data.get("text")
-    if cached is None:
-        cached = doc.user_data["text"] = doc.text
-    return cached
 
 
 def relevant_line_spans(doc: Doc) -> list[Span]:

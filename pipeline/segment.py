@@ -16,6 +16,8 @@ from spacy.util import registry
 from spacy.vocab import Vocab
 from underthesea import sent_tokenize, word_tokenize
 
+from pipeline.contract import Span
+
 TOKENIZER_NAME = "findings.underthesea_tokenizer.v1"
 _WORD = re.compile(r"\S+")
 
@@ -142,3 +144,19 @@ def create_underthesea_tokenizer():
         return UnderthesaTokenizer(nlp.vocab)
 
     return create
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, built once (spaCy rebuilds `doc.text` from the tokens on every access)."""
+    cached = doc.user_data.get("text")
+    if cached is None:
+        cached = doc.user_data["text"] = doc.text
+    return cached
+
+
+def sentence_spans(doc: Doc) -> list[Span]:
+    """(start, end) character offsets of the doc's sentences (computed once per doc)."""
+    cached = doc.user_data.get("sentence_spans")
+    if cached is None:
+        cached = doc.user_data["sentence_spans"] = [(s.start_char, s.end_char) for s in doc.sents]
+    return cached

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.evaluate import shared_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("FINDINGS_SHARED", ROOT.parent / "shared"))
+SHARED = shared_dir()
 SEEDS = SHARED / "seeds"
 GOLD = SHARED / "gold"
 SAMPLES = ROOT / "corpus" / "samples"

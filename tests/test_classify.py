@@ -198,6 +198,6 @@ def test_selection_keeps_out_trials_that_would_fail_the_accuracy_gate(monkeypatc
     monkeypatch.setattr(devselect, "dev_score", lambda documents, findings: next(scores))
     monkeypatch.setattr(pipeline.components, "ClassifierComponent", lambda bundle, decision: component)
     documents = [SimpleNamespace(doc=None)]
-    _, decision, _ = devselect.choose(documents, {"finding": {"logreg": None}}, lambda choice: None,
-                                      floors={"seeds": 0.79})
-    assert decision.finding_threshold == 0.5  # the better objective would fail the seeds floor
+    best, _ = devselect.choose(documents, {"finding": {"logreg": None}}, lambda choice: None,
+                               floors={"seeds": 0.79})
+    assert best["thresholds"]["finding_threshold"] == 0.5  # the better objective would fail the seeds floor

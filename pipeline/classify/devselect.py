@@ -90,8 +90,8 @@ DECISION_GRID = {
 def choose(
     documents: list[DevDocument], models: dict[str, dict[str, Any]], make_bundle,
     *, floors: dict[str, float] | None = None,
-) -> tuple[dict[str, str], Decision, list[dict[str, Any]]]:
-    """The estimator per task and the decision settings with the best objective; every trial's figures.
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The trial with the best objective (its `estimators` per task and decision `thresholds`), and every trial.
 
     `models[task][estimator]` are fitted models; `make_bundle(choice)` builds a bundle from a choice.
     `floors` (set name -> findings F1) keeps out trials that would fail the accuracy gate on a
@@ -127,5 +127,4 @@ def choose(
 
     eligible = [t for t in trials
                 if all(t.get(f"{name}:findings_f1", 1.0) >= floor for name, floor in (floors or {}).items())]
-    best = max(eligible or trials, key=preference)
-    return best["estimators"], Decision(**best["thresholds"]), trials
+    return max(eligible or trials, key=preference), trials

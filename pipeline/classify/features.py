@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
 from pipeline.extract.cues import NEGATORS
-from pipeline.extract.findings import NEGATED_FAULT, polarity_rule
+from pipeline.extract.findings import NEGATED_FAULT, deciding_rule
 from pipeline.taxonomy import load_taxonomy
 
 FEATURES_VERSION = "features.v3"  # v3: negation scope
@@ -85,12 +85,11 @@ def negation_scope(tokens: str) -> str:
     marked: list[str] = []
     remaining = 0
     for token in tokens.split():
-        head = token.split("_", 1)[0]
+        head, *rest = token.split("_", 1)
         if token in _SCOPE_BREAK:
             remaining = 0
-        elif head in NEGATORS:
+        elif head in NEGATORS:  # 'không_có' is one segmented word: what follows the negator is in scope
             remaining = NEGATION_SCOPE
-            rest = token.split("_", 1)[1:]
             marked.extend(f"neg:{word}" for word in rest)
         elif remaining:
             marked.append(f"neg:{token}")
@@ -126,7 +125,8 @@ class CueFeatures(BaseEstimator, TransformerMixin):
                 features[name] = float(hits)
         if NEGATED_FAULT.search(text):
             features["negated_fault"] = 1.0
-        features[f"polarity_rule={polarity_rule(text, context=None) or 'none'}"] = 1.0
+        rule = deciding_rule(text, context=None)
+        features[f"polarity_rule={rule.name if rule else 'none'}"] = 1.0
         if self.use_discourse:
             features[f"context={record['context_polarity'] or 'none'}"] = 1.0
             features[f"rule={record['rule_polarity'] or 'none'}"] = 1.0

@@ -9,7 +9,7 @@ not the code's.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import numpy as np
 import sklearn
 
 from pipeline.classify.features import FEATURES_VERSION, Statement
+from pipeline.contract import settings_version
 from pipeline.taxonomy import load_taxonomy
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -52,7 +53,7 @@ class Decision:
 
     @property
     def version(self) -> str:
-        return ";".join(f"{k}={v:g}" for k, v in asdict(self).items())
+        return settings_version(self)
 
 
 class ModelMismatchError(RuntimeError):

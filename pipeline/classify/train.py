@@ -194,33 +194,31 @@ def train(
         "polarity": lambda name: _estimators()[name].fit(matrix[findings], polarity_y),
         "category": fit_category,
     }
-    candidates = {"finding": list(_estimators()), "polarity": list(_estimators()),
-                  "category": [*_estimators(), *(f"{name}+alt" for name in _estimators())]}
     decision: dict[str, Any] = {"selected_by": "cross-validation", "thresholds": asdict(Decision())}
     if dev_sets:
         from pipeline.classify.devselect import choose, load_dev_documents, set_name
 
-        models = {task: {name: fit(name) for name in candidates[task]} for task, fit in fits.items()}
+        names = {"finding": list(_estimators()), "polarity": list(_estimators()),
+                 "category": [*_estimators(), *(f"{name}+alt" for name in _estimators())]}
+        candidates = {task: {name: fit(name) for name in names[task]} for task, fit in fits.items()}
 
         def make_bundle(choice: dict[str, str]) -> ClassifierBundle:
             return ClassifierBundle(
-                models["finding"][choice["finding"]], models["polarity"][choice["polarity"]],
-                models["category"][choice["category"]], metadata={}, features=features,
+                candidates["finding"][choice["finding"]], candidates["polarity"][choice["polarity"]],
+                candidates["category"][choice["category"]], metadata={}, features=features,
                 category_features=category_features,
             )
 
         documents = load_dev_documents(dev_sets)
-        chosen, thresholds, trials = choose(documents, models, make_bundle, floors=gate_floors())
-        best = next(t for t in trials if t["estimators"] == chosen and t["thresholds"] == asdict(thresholds))
-        decision = {"selected_by": "development sets", "thresholds": asdict(thresholds),
+        best, trials = choose(documents, candidates, make_bundle, floors=gate_floors())
+        chosen = best["estimators"]
+        decision = {"selected_by": "development sets", "thresholds": best["thresholds"],
                     "dev_sets": [set_name(d) for _, d in dev_sets], "dev_documents": len(documents),
                     "best": best, "trials_run": len(trials),
                     "trials": sorted(trials, key=lambda t: -t["objective"])[:TRIALS_KEPT]}
-        finding_model, polarity_model, category_model = (models[t][chosen[t]] for t in ("finding", "polarity",
-                                                                                       "category"))
+        models = {task: candidates[task][chosen[task]] for task in fits}
     else:
-        finding_model, polarity_model, category_model = (fits[t](chosen[t]) for t in ("finding", "polarity",
-                                                                                     "category"))
+        models = {task: fit(chosen[task]) for task, fit in fits.items()}
     for report in (finding_report, polarity_report, category_report):
         report["chosen"] = chosen[report["task"]]
     elapsed = time.perf_counter() - started
@@ -243,8 +241,8 @@ def train(
         "category_per_class": _per_class(category_y, category_pred, accept),
         "category_confusions": _confused_pairs(category_y, category_pred, accept),
     }
-    bundle = ClassifierBundle(finding_model, polarity_model, category_model, metadata=card, features=features,
-                              category_features=category_features)
+    bundle = ClassifierBundle(models["finding"], models["polarity"], models["category"], metadata=card,
+                              features=features, category_features=category_features)
     bundle.save(output)
     write_model_card(card, output.with_name("MODEL_CARD.md"))
     output.with_name("model-card.json").write_text(
@@ -256,12 +254,9 @@ def train(
 
 def gate_floors() -> dict[str, float]:
     """Findings F1 below which a development set would fail the accuracy gate (recorded figure - margin)."""
-    from pipeline.evaluate import GATE_MARGIN, RECORDED_FIGURES
+    from pipeline.evaluate import GATE_MARGIN, recorded_figures
 
-    if not RECORDED_FIGURES.exists():
-        return {}
-    recorded = json.loads(RECORDED_FIGURES.read_text(encoding="utf-8"))["sets"]
-    return {name: figures["findings_f1"] - GATE_MARGIN for name, figures in recorded.items()}
+    return {name: figures["findings_f1"] - GATE_MARGIN for name, figures in recorded_figures().items()}
 
 
 def _validate(corpus: list[CorpusRecord], categories: tuple[str, ...], polarities: tuple[str, ...]) -> None:

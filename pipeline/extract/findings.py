@@ -270,12 +270,6 @@ def clause_polarity(text: str, *, context: str | None) -> str | None:
     return rule.polarity if rule else None
 
 
-def polarity_rule(text: str, *, context: str | None) -> str | None:
-    """The name of the rule that decides a clause's polarity (for provenance and debugging)."""
-    rule = deciding_rule(text, context=context)
-    return rule.name if rule else None
-
-
 def _split_items(text: str, start: int) -> Iterator[tuple[int, int]]:
     """(start, end) of each list item of `text` (offsets relative to the document)."""
     pos = 0
@@ -468,20 +462,31 @@ def _quantity(clause: str) -> str | None:
     return m.group().strip() if m else None
 
 
+# A clause that reports a shortcoming, a negated fault, or what the inspection found.
+_FOUND = re.compile(
+    rf"{_LIMITATION_MARKER.pattern}|{NEGATED_FAULT.pattern}|\b(?:ghi nhận|cho thấy|nhận thấy|chỉ ra)\b", _I,
+)
+# A clause that assesses: what `_FOUND` reads, praise, or a verb of judging.
+_ASSESSED = re.compile(
+    rf"{_FOUND.pattern}"
+    rf"|\b(?:{alternation(tuple(m for m in STRENGTH_MARKERS if m not in ('đã', 'đạt', 'công khai')))})\b"
+    r"|\b(?:nhận xét|đánh giá|xác định)\b", _I,
+)
+
+
 @dataclass(frozen=True)
 class BackgroundRule:
     """A kind of clause that reports no finding: the inspection's own work, its basis, an announcement.
 
-    With `unless_assessed`, a clause that also assesses ('kiểm tra tại xã cho thấy
-    vẫn còn ...') is not background; with `unless_found`, one that reports a
-    shortcoming or what was found ('Qua đó, đã phát hiện ... chưa ...') is not.
+    A clause that also matches `unless` is not background: with `_ASSESSED`, one
+    that assesses ('kiểm tra tại xã cho thấy vẫn còn ...'); with `_FOUND`, one that
+    reports a shortcoming or what was found ('Qua đó, đã phát hiện ... chưa ...').
     """
 
     name: str
     pattern: re.Pattern[str]
     anchored: bool = False  # the pattern must match at the clause's start
-    unless_assessed: bool = False
-    unless_found: bool = False
+    unless: re.Pattern[str] | None = None
     only_without_cue: bool = False  # under a list cue ('Hạn chế:') a bare topic is an item, not background
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
@@ -490,24 +495,9 @@ class BackgroundRule:
         if self.only_without_cue and context:
             return False
         found = self.pattern.match(clause) if self.anchored else self.pattern.search(clause)
-        if not found:
-            return False
-        if self.unless_found and _FOUND.search(clause):
-            return False
-        return not (self.unless_assessed and _ASSESSED.search(clause))
+        return bool(found) and not (self.unless is not None and self.unless.search(clause))
 
 
-# A clause that reports a result: a shortcoming, a negated fault, praise, or a verb of finding.
-_ASSESSED = re.compile(
-    rf"{_LIMITATION_MARKER.pattern}|{NEGATED_FAULT.pattern}"
-    rf"|\b(?:{alternation(tuple(m for m in STRENGTH_MARKERS if m not in ('đã', 'đạt', 'công khai')))})\b"
-    r"|\b(?:ghi nhận|cho thấy|phát hiện|nhận thấy|nhận xét|đánh giá|chỉ ra|xác định)\b", _I,
-)
-# A clause that reports a shortcoming or what the inspection found.
-_FOUND = re.compile(
-    rf"{_LIMITATION_MARKER.pattern}|{NEGATED_FAULT.pattern}"
-    r"|\b(?:ghi nhận|cho thấy|phát hiện|nhận thấy|chỉ ra)\b", _I,
-)
 _INSPECTORS = r"(?:đoàn|tổ|thanh tra|ban pháp chế|ban kinh tế|ban văn hóa|đại biểu|lãnh đạo|trưởng đoàn)"
 BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
     BackgroundRule("basis_schedule_or_speaker", re.compile(
@@ -516,7 +506,7 @@ BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
         r"mục đích|nhằm|đây là|qua đó|thông qua|phát biểu|tham dự|cùng (ngày|đi)|"
         r"(trong|từ) (năm|đầu năm|ngày)|đến nay|dự kiến|theo đó|ông|bà|đồng chí|ngày \d|"
         r"(sáng|chiều|trưa|tối) (ngày|nay|qua|\d)|trước đó|kiểm tra (việc|hồ sơ|công tác|thực tế))", _I),
-        anchored=True, unless_found=True,
+        anchored=True, unless=_FOUND,
         examples=("Thực hiện Kế hoạch số 45/KH-UBND ngày 12/3/2022 của UBND tỉnh",
                   "Sáng 12/5/2022, Đoàn kiểm tra liên ngành đã tiến hành kiểm tra bất ngờ"),
         counter_examples=("Qua đó, đã phát hiện nhiều đơn vị chưa quản lý chặt chẽ giờ làm việc",)),
@@ -532,7 +522,7 @@ BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
         r"|\b(thành lập (các )?(đoàn|tổ) kiểm tra|giao (thực hiện |nhiệm vụ )?kiểm tra|"
         r"đã kiểm tra (được )?\d+|kiểm tra đột xuất (tại|\d+)|"
         r"(kiểm tra|thanh tra|giám sát|khảo sát|làm việc)( đột xuất| trực tiếp| thực tế)? (tại|với|ở) )", _I),
-        unless_assessed=True,
+        unless=_ASSESSED,
         examples=("Phòng GD&ĐT huyện đã thành lập đoàn kiểm tra thực hiện kỷ luật, kỷ cương hành chính",
                   "từ đầu năm đến nay, Đoàn kiểm tra của huyện đã kiểm tra 12 cơ quan, đơn vị",
                   "Phó Chủ tịch UBND tỉnh cùng đoàn công tác kiểm tra tại Bộ phận một cửa huyện Yên Thế"),
@@ -545,17 +535,17 @@ BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
         examples=("Các đại biểu đã thảo luận, đặt câu hỏi về những vấn đề còn tồn tại trong thực hiện TTHC",),
         counter_examples=("xã chưa giải quyết dứt điểm các kiến nghị của công dân",)),
     BackgroundRule("explanation_reported", re.compile(
-        r"^[^;]{0,80}\b(cho biết|giải trình|lý giải|thông tin thêm|chia sẻ)\b", _I), unless_found=True,
+        r"^[^;]{0,80}\b(cho biết|giải trình|lý giải|thông tin thêm|chia sẻ)\b", _I), unless=_FOUND,
         examples=("Liên quan đến việc này, lãnh đạo sở cho biết đã có văn bản báo cáo UBND tỉnh",),
         counter_examples=("Trưởng đoàn cho biết, qua kiểm tra, một số công chức chưa đeo thẻ",)),
     BackgroundRule("topic_phrase", re.compile(r"\s*(công tác|việc|hoạt động)\s+\S+(\s+\S+){0,4}\s*$", _I),
-        anchored=True, unless_assessed=True, only_without_cue=True,
+        anchored=True, unless=_ASSESSED, only_without_cue=True,
         examples=("công tác tiếp công dân", "việc lưu trữ hồ sơ"),
         counter_examples=("việc niêm yết chưa đầy đủ",)),
     BackgroundRule("conclusion_announced", re.compile(
         r"\b(vừa (có|ban hành|công bố|ký) (thông báo )?kết luận|công bố kết luận|"
         r"(qua )?(xem xét|kiểm tra xác suất|rà soát) \d+ (hồ sơ|trường hợp)|ban hành (thông báo )?kết luận)", _I),
-        unless_assessed=True,
+        unless=_ASSESSED,
         examples=("Thanh tra tỉnh Bắc Giang vừa có kết luận thanh tra về công tác tuyển dụng tại huyện Lục Ngạn",
                   "qua xem xét 25 hồ sơ bổ nhiệm tại sở"),
         counter_examples=("kết luận chỉ ra huyện tuyển dụng 5 trường hợp không đúng quy định",)),
