@@ -1,11 +1,19 @@
 """The `ingest` Prefect flow: discover -> read -> extract -> classify -> store.
 
-Files already in the database (same sha256) are skipped before any work.
-The rest go to worker tasks in chunks (one Prefect task per chunk, never per
-sentence); each worker process loads the pipeline once. Results are stored
-by the flow process, one transaction per document, as chunks complete, so an
-interrupted run keeps everything stored so far and a re-run adds only what
-is missing. A file that fails is recorded in `failures` and the flow goes on.
+Every file found gets exactly one outcome: stored (or `partial`), already
+stored, a duplicate of another file, failed (with the stage and a message a
+clerk understands, also kept in the `failures` table), or skipped with a
+reason (not a document type, a pipe, a link loop, or failed in an earlier run
+and not retried without `--retry-failed`).
+
+Files go to worker processes in chunks (one Prefect task per chunk, never per
+sentence); each worker loads the pipeline once, runs under a memory cap, and
+stores each document in its own transaction as soon as it is mined, so an
+interrupted run keeps everything stored so far and a re-run adds only what is
+missing; no document text travels back to the flow process. A worker that
+dies (a crash in a native library) costs no other file: the files it left
+unfinished are run again one at a time in a fresh worker until the one that
+kills it is found and recorded as failed.
 """
 
 from __future__ import annotations
@@ -15,155 +23,352 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner
 
-from pipeline.discover import discover_files
+from pipeline.discover import discover
+from pipeline.paths import display_path
 from pipeline.read import file_sha256
+
+# Address space one worker process may use (the pipeline takes about 0.6 GB);
+# a document that needs more fails with a message and the worker lives on.
+WORKER_MEMORY_BYTES = 4 * 1024**3
+DEFAULT_CHUNK_SIZE = 10
+# Rounds of running, one file at a time, the files a dead worker left unfinished.
+ISOLATION_ROUNDS = 5
+CRASH_MESSAGE = (
+    "the worker process stopped while reading or mining this file (a crash, or the system "
+    "ran out of memory); the file may be damaged"
+)
+RETRY_HINT = "failed in an earlier run (--retry-failed tries it again)"
+
+STORED, PARTIAL, DUPLICATE, ALREADY_STORED, FAILED = "stored", "partial", "duplicate", "already stored", "failed"
+
+
+@dataclass
+class Outcome:
+    """What happened to one file (`path` as display text)."""
+
+    path: str
+    status: str
+    stage: str | None = None
+    message: str | None = None
+    findings: int = 0
 
 
 @dataclass
 class IngestReport:
-    """What one run did."""
+    """What one run did, with a count for every file found."""
 
-    discovered: int = 0
+    found: int = 0
     already_stored: int = 0
     stored: int = 0
+    partial: int = 0
     duplicates: int = 0
     failed: int = 0
-    partial: int = 0
-    seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
+    seconds: float = 0.0
     log_path: str | None = None
+    crashed: list[str] = field(default_factory=list)  # real paths a dead worker left unfinished
 
-    def describe(self) -> str:
-        lines = [
-            f"ingest: {self.discovered} files found, {self.already_stored} already stored, "
-            f"{self.stored} stored ({self.partial} partial), {self.duplicates} duplicates, "
-            f"{self.failed} failed, in {self.seconds:.1f} s"
+    def add(self, outcome: Outcome) -> None:
+        if outcome.status in (STORED, PARTIAL):
+            self.stored += 1
+            self.partial += outcome.status == PARTIAL
+        elif outcome.status == DUPLICATE:
+            self.duplicates += 1
+        elif outcome.status == ALREADY_STORED:
+            self.already_stored += 1
+        else:
+            self.failed += 1
+            self.failures.append((outcome.path, outcome.stage or "extract", outcome.message or "failed"))
+
+    def merge(self, retry: IngestReport) -> None:
+        """Fold in a run over files this one left unfinished (they were already counted as found)."""
+        self.already_stored += retry.already_stored
+        self.stored += retry.stored
+        self.partial += retry.partial
+        self.duplicates += retry.duplicates
+        self.failed += retry.failed
+        self.failures.extend(retry.failures)
+        self.crashed = retry.crashed
+
+    @property
+    def done(self) -> int:
+        """Files with an outcome so far."""
+        return self.already_stored + self.stored + self.duplicates + self.failed + len(self.skipped)
+
+    @property
+    def exit_code(self) -> int:
+        """0: every file processed is stored; 3: the run finished but some files failed."""
+        return 3 if self.failed else 0
+
+    def describe(self, *, limit: int = 20) -> str:
+        skipped = Counter(reason for _, reason in self.skipped)
+        parts = [
+            f"{self.stored} stored" + (f" ({self.partial} partial)" if self.partial else ""),
+            f"{self.already_stored} already stored",
+            f"{self.duplicates} duplicates",
+            f"{self.failed} failed",
+            f"{len(self.skipped)} skipped" + (
+                " (" + "; ".join(f"{n} {reason}" for reason, n in skipped.most_common()) + ")" if skipped else ""),
         ]
-        for path, stage, message in self.failures[:20]:
+        lines = [f"ingest: {self.found} files found: {', '.join(parts)}; in {self.seconds:.1f} s"]
+        for path, stage, message in self.failures[:limit]:
             lines.append(f"  failed [{stage}] {path}: {message}")
-        if len(self.failures) > 20:
-            lines.append(f"  ... and {len(self.failures) - 20} more (see the failures table)")
+        if len(self.failures) > limit:
+            lines.append(f"  ... and {len(self.failures) - limit} more (`findings failures` lists them)")
         return "\n".join(lines)
 
 
-def chunked(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+@lru_cache(maxsize=4)
+def _worker_engine(db_url: str):
+    from pipeline.store.database import open_database
+
+    return open_database(db_url)
 
 
-@task(name="extract-chunk", cache_policy=NO_CACHE, retries=0)
-def extract_chunk(paths: list[str]) -> list[dict]:
-    """Read and mine a chunk of files in a worker (pipeline loaded once per process)."""
+def process_file(path: Path, db_url: str) -> Outcome:
+    """Read, mine and store one file in this process; never raises for a bad file."""
     from pipeline.process import extract_path
+    from pipeline.store.database import record_failure, save_result
 
-    return [extract_path(Path(p)).to_dict(with_text=True) for p in paths]
+    engine = _worker_engine(db_url)
+    shown = display_path(path)
+    result = extract_path(path)
+    sha256 = result.source.sha256 or None
+    if result.status == "failed":
+        error = result.errors[-1] if result.errors else None
+        stage, message = (error.stage, error.message) if error else ("extract", "failed")
+        record_failure(engine, path=shown, sha256=sha256, stage=stage, message=message)
+        return Outcome(shown, FAILED, stage, message)
+    try:
+        stored = save_result(engine, result)
+    except Exception as exc:  # noqa: BLE001 - one document must never stop the batch
+        message = f"could not be stored: {type(exc).__name__}: {exc}".splitlines()[0][:2000]
+        record_failure(engine, path=shown, sha256=sha256, stage="store", message=message)
+        return Outcome(shown, FAILED, "store", message)
+    if not stored:
+        return Outcome(shown, DUPLICATE)
+    reason = "; ".join(e.message for e in result.errors) or None
+    return Outcome(shown, PARTIAL if result.status == "partial" else STORED, message=reason,
+                   findings=len(result.findings))
+
+
+@task(name="ingest-chunk", cache_policy=NO_CACHE, retries=0)
+def ingest_chunk(paths: list[str], db_url: str) -> list[Outcome]:
+    """Read, mine and store a chunk of files in a worker (pipeline loaded once per process)."""
+    return [process_file(Path(p), db_url) for p in paths]
+
+
+# Called with each batch of outcomes as it arrives (set by `run_ingest` for its progress bar).
+_progress: Callable[[IngestReport], None] | None = None
 
 
 @flow(name="ingest", log_prints=False, validate_parameters=False)
-def ingest(paths: list[str], db_url: str, chunk_size: int = 25) -> IngestReport:
-    """Ingest files and folders into the findings database at `db_url`."""
-    from pipeline.contract import result_from_dict
-    from pipeline.store.database import open_database, record_failure, save_result, stored_hashes
+def ingest(
+    paths: list[str],
+    db_url: str,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    retry_failed: bool = False,
+    isolate: bool = False,
+) -> IngestReport:
+    """Ingest files and folders into the findings database at `db_url`.
 
-    started = time.perf_counter()
-    report = IngestReport()
+    `isolate` runs one file at a time and blames a worker's death on the file
+    it was processing (used for the files a dead worker left unfinished).
+    """
+    from pipeline.store.database import open_database
+
+    started_wall, started = time.time(), time.perf_counter()
     engine = open_database(db_url)
-    files = discover_files([Path(p) for p in paths])
-    report.discovered = len(files)
-    known = stored_hashes(engine)
-    todo = []
-    for path in files:
-        try:
-            sha = file_sha256(path)
-        except OSError as exc:
-            record_failure(engine, path=str(path), sha256=None, stage="discover",
-                           message=f"the file could not be opened: {exc.strerror or exc}")
-            report.failed += 1
-            report.failures.append((str(path), "discover", str(exc)))
-            continue
-        if sha in known:
-            report.already_stored += 1
-        else:
-            todo.append(str(path))
-    futures = {extract_chunk.submit(chunk): chunk for chunk in chunked(todo, chunk_size)}
-    for future in as_completed(list(futures)):
-        try:
-            chunk_results = future.result()
-        except Exception as exc:  # noqa: BLE001 - a crashed worker loses its chunk, not the batch
-            message = f"the worker processing this file stopped: {type(exc).__name__}: {exc}"
-            for path in futures[future]:
-                record_failure(engine, path=path, sha256=None, stage="extract", message=message)
-                report.failed += 1
-                report.failures.append((path, "extract", message))
-            continue
-        for data in chunk_results:
-            result = result_from_dict(data)
-            if result.status == "failed":
-                error = result.errors[-1] if result.errors else None
-                stage, message = (error.stage, error.message) if error else ("extract", "failed")
-                record_failure(engine, path=result.source.path, sha256=result.source.sha256 or None,
-                               stage=stage, message=message)
-                report.failed += 1
-                report.failures.append((result.source.path, stage, message))
-                continue
-            try:
-                stored = save_result(engine, result)
-            except Exception as exc:  # noqa: BLE001 - one document must never stop the batch
-                message = f"could not be stored: {type(exc).__name__}: {exc}"
-                record_failure(engine, path=result.source.path, sha256=result.source.sha256 or None,
-                               stage="store", message=message)
-                report.failed += 1
-                report.failures.append((result.source.path, "store", message))
-                continue
-            if stored:
-                report.stored += 1
-                report.partial += result.status == "partial"
-            else:
-                report.duplicates += 1
+    report = IngestReport()
+    found = discover([Path(p) for p in paths])
+    report.found = len(found.files) + len(found.skipped)
+    report.skipped = list(found.skipped)
+    todo = _plan(engine, found.files, report, retry_failed=retry_failed)
+    _notify(report)
+    chunks = [todo[i : i + (1 if isolate else chunk_size)] for i in range(0, len(todo), 1 if isolate else chunk_size)]
+    if isolate:
+        for number, chunk in enumerate(chunks):
+            future = ingest_chunk.submit([p for p, _ in chunk], db_url)
+            if not _collect(future, chunk, engine, report, started_wall, blame_first=True):
+                report.crashed = [p for c in chunks[number + 1 :] for p, _ in c]
+                break
+    else:
+        futures = {ingest_chunk.submit([p for p, _ in chunk], db_url): chunk for chunk in chunks}
+        for future in as_completed(list(futures)):
+            _collect(future, futures[future], engine, report, started_wall, blame_first=False)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _task_runner(workers: int):
-    if workers > 1:
-        return ProcessPoolTaskRunner(max_workers=workers)
-    return ThreadPoolTaskRunner(max_workers=1)
+def _plan(engine, files: list[Path], report: IngestReport, *, retry_failed: bool) -> list[tuple[str, str]]:
+    """(path, sha256) of the files to process; the others get their outcome now."""
+    from pipeline.store.database import record_failure, stored_hashes, unresolved_failures
+
+    hashed: list[tuple[Path, str]] = []
+    for path in files:
+        try:
+            hashed.append((path, file_sha256(path)))
+        except OSError as exc:
+            message = f"the file could not be opened: {exc.strerror or exc}"
+            record_failure(engine, path=display_path(path), sha256=None, stage="discover", message=message)
+            report.add(Outcome(display_path(path), FAILED, "discover", message))
+    known = stored_hashes(engine)
+    earlier = {} if retry_failed else unresolved_failures(engine, [sha for _, sha in hashed if sha not in known])
+    todo, planned = [], set()
+    for path, sha in hashed:
+        if sha in known:
+            report.add(Outcome(display_path(path), ALREADY_STORED))
+        elif sha in planned:
+            report.add(Outcome(display_path(path), DUPLICATE))
+        elif sha in earlier:
+            report.skipped.append((display_path(path), RETRY_HINT))
+        else:
+            planned.add(sha)
+            todo.append((str(path), sha))
+    return todo
+
+
+def _collect(future, chunk: list[tuple[str, str]], engine, report: IngestReport, since: float,
+             *, blame_first: bool) -> bool:
+    """Count a chunk's outcomes; False when its worker died (what it finished is looked up)."""
+    try:
+        outcomes = future.result()
+    except Exception:  # noqa: BLE001 - a dead worker loses no stored file and stops no other chunk
+        _after_crash(chunk, engine, report, since, blame_first=blame_first)
+        _notify(report)
+        return False
+    for outcome in outcomes:
+        report.add(outcome)
+    _notify(report)
+    return True
+
+
+def _after_crash(chunk: list[tuple[str, str]], engine, report: IngestReport, since: float,
+                 *, blame_first: bool) -> None:
+    from pipeline.store.database import record_failure, stored_hashes, unresolved_failures
+
+    shas = [sha for _, sha in chunk]
+    stored = stored_hashes(engine, only=shas)
+    failed = {sha: row for sha, row in unresolved_failures(engine, shas).items()
+              if row.last_seen_at.timestamp() >= since - 1}
+    for index, (path, sha) in enumerate(chunk):
+        shown = display_path(path)
+        if sha in stored:
+            report.add(Outcome(shown, STORED))
+        elif sha in failed:
+            report.add(Outcome(shown, FAILED, failed[sha].stage, failed[sha].message))
+        elif blame_first and index == 0:
+            record_failure(engine, path=shown, sha256=sha, stage="extract", message=CRASH_MESSAGE)
+            report.add(Outcome(shown, FAILED, "extract", CRASH_MESSAGE))
+        else:
+            report.crashed.append(path)
+
+
+def _notify(report: IngestReport) -> None:
+    if _progress is not None:
+        _progress(report)
+
+
+def _prepare_worker(memory_bytes: int) -> None:
+    """Run once in each worker process: cap its memory (a soft limit its readers may lower)."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _task_runner(workers: int, memory_bytes: int) -> ProcessPoolTaskRunner:
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=_prepare_worker, initargs=(memory_bytes,))
 
 
 @contextlib.contextmanager
-def _quiet_stderr(log_path: Path, enabled: bool) -> Iterator[None]:
-    """Send everything written to fd 2 (Prefect's server and logs) to a file."""
+def _quiet_stderr(log_path: Path, enabled: bool) -> Iterator[IO[str]]:
+    """Send everything written to fd 2 (Prefect's server and logs) to a file; yield the terminal."""
     if not enabled:
-        yield
+        yield sys.stderr
         return
     sys.stderr.flush()
     saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="backslashreplace")
     with log_path.open("ab") as log:
         os.dup2(log.fileno(), 2)
         try:
-            yield
+            yield terminal
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
+            terminal.close()
 
 
 def run_ingest(
-    paths: list[Path], *, db_url: str, workers: int = 1, chunk_size: int = 25, verbose: bool = False
+    paths: list[Path],
+    *,
+    db_url: str,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    verbose: bool = False,
+    retry_failed: bool = False,
+    progress: bool = False,
+    worker_memory_bytes: int = WORKER_MEMORY_BYTES,
 ) -> IngestReport:
-    """Run the ingest flow without a Prefect server to set up; Prefect's noise goes to a log file."""
+    """Run the ingest flow with everything it needs started and, at the end or on a kill, stopped.
+
+    Prefect's messages go to a log file unless `verbose`; `progress` shows a
+    live bar on the terminal. `workers` defaults to every core.
+    """
+    from flows.progress import ProgressBar
+    from flows.runtime import IngestRuntime, run_tags
+
+    global _progress
+    workers = workers or os.cpu_count() or 1
     log_path = Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
-    with _quiet_stderr(log_path, enabled=not verbose):
-        configured = ingest.with_options(task_runner=_task_runner(workers))
-        report = configured([str(p) for p in paths], db_url, chunk_size)
+    with (
+        _quiet_stderr(log_path, enabled=not verbose) as terminal,
+        log_path.open("ab") as log,
+        IngestRuntime(log),
+        run_tags(),
+        ProgressBar(terminal, enabled=progress) as bar,
+    ):
+        _progress = bar.update
+        try:
+            configured = ingest.with_options(task_runner=_task_runner(workers, worker_memory_bytes))
+            report = configured([str(p) for p in paths], db_url, chunk_size, retry_failed)
+            for _round in range(ISOLATION_ROUNDS):
+                if not report.crashed:
+                    break
+                alone = ingest.with_options(task_runner=_task_runner(1, worker_memory_bytes))
+                report.merge(alone(report.crashed, db_url, 1, True, isolate=True))
+            _fail_unfinished(report, db_url)
+        finally:
+            _progress = None
     report.log_path = None if verbose else str(log_path)
     return report
+
+
+def _fail_unfinished(report: IngestReport, db_url: str) -> None:
+    """Files still unfinished after the isolation rounds: failed with the crash message."""
+    if not report.crashed:
+        return
+    from pipeline.store.database import open_database, record_failure
+
+    engine = open_database(db_url)
+    for path in report.crashed:
+        record_failure(engine, path=display_path(path), sha256=file_sha256(Path(path)), stage="extract",
+                       message=CRASH_MESSAGE)
+        report.add(Outcome(display_path(path), FAILED, "extract", CRASH_MESSAGE))
+    report.crashed = []

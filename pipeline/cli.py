@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -60,23 +61,79 @@ def extract(
 
 @app.command()
 def ingest(
-    folder: Annotated[list[Path], typer.Argument(help="Folders or files to ingest.", exists=True)],
+    folder: Annotated[list[Path], typer.Argument(help="Folders or files to ingest.")],
     db: DbOption = DEFAULT_DB,
-    workers: Annotated[int, typer.Option(help="Worker processes for extraction.")] = 1,
-    chunk_size: Annotated[int, typer.Option(help="Documents per Prefect task.")] = 25,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes for extraction (default: every core).", min=1)] = None,
+    chunk_size: Annotated[int, typer.Option(help="Documents per Prefect task.", min=1)] = 10,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed", help="Also try again the files that failed in earlier runs.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table "
+                                        "(for cron); failures are still listed.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
-    """Ingest a folder through the Prefect flow into the findings database, then summarise."""
+    """Ingest folders through the Prefect flow into the findings database, then summarise.
+
+    Exit status: 0 when every file processed is stored, 3 when the run finished
+    but some files failed (`findings failures` lists them), 2 for a usage or
+    database error.
+    """
+    missing = [p for p in folder if not p.exists() and not p.is_symlink()]
+    if missing:
+        _fail(f"{_shown(missing[0])} does not exist")
     _prepare_prefect(verbose)
+    url = _open_database(db, create=True).url.render_as_string(hide_password=False)
     from flows.ingest import run_ingest
-    from pipeline.query.export import render_summary
+    from flows.runtime import RuntimeStartError
 
-    report = run_ingest(folder, db_url=db, workers=workers, chunk_size=chunk_size, verbose=verbose)
-    typer.echo(report.describe())
-    from pipeline.query.findings import summarise
-    from pipeline.store.database import open_database
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        report = run_ingest(folder, db_url=url, workers=workers, chunk_size=chunk_size, verbose=verbose,
+                            retry_failed=retry_failed, progress=not quiet and sys.stderr.isatty())
+    except RuntimeStartError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; every document stored so far is kept (run the same command to go on)", 130)
+    if report.found == 0:
+        typer.echo(f"ingest: no files found in {', '.join(_shown(p) for p in folder)}")
+        raise typer.Exit(0)
+    if quiet:
+        if report.failures:
+            typer.echo(report.describe())
+    else:
+        typer.echo(report.describe())
+        from pipeline.query.export import render_summary
+        from pipeline.query.findings import summarise
 
-    typer.echo(render_summary(summarise(open_database(db))))
+        typer.echo(render_summary(summarise(_open_database(url))))
+    raise typer.Exit(report.exit_code)
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    """SIGTERM ends an ingest as Ctrl-C does: workers and servers stopped, the flow run marked."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _shown(path: Path) -> str:
+    from pipeline.paths import display_path
+
+    return display_path(path)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    """One line on stderr and the exit status: how every CLI mistake ends."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _open_database(db: str, *, create: bool = False):
+    """The database `--db` names; a one-line error and exit status 2 when it cannot be opened."""
+    from pipeline.store.database import StoreError, open_database
+
+    try:
+        return open_database(db, create=create)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 @app.command()
@@ -99,7 +156,6 @@ def query(
     """List findings by unit, category, polarity and date range."""
     from pipeline.query import export
     from pipeline.query.findings import FindingFilter, query_findings
-    from pipeline.store.database import open_database
 
     if off_topic:
         documents(db=db, topic="other", output_format=output_format, limit=limit)
@@ -108,7 +164,7 @@ def query(
     filt = FindingFilter(unit=unit, category=category, polarity=polarity, since=since, until=until,
                          cites=cites, needs_review=True if review else None, limit=limit)
     try:
-        rows = query_findings(open_database(db), filt)
+        rows = query_findings(_open_database(db), filt)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     _write_rows(rows, output_format, output, export)
@@ -177,12 +233,11 @@ def recurrence(
     from pipeline.query.export import render_recurrence
     from pipeline.query.findings import FindingFilter
     from pipeline.query.findings import recurrence as find_recurrence
-    from pipeline.store.database import open_database
 
     _check_codes(category, polarity)
     filt = FindingFilter(unit=unit, category=category, polarity=polarity, since=since, until=until,
                          limit=limit)
-    rows = find_recurrence(open_database(db), filt, min_documents=min_documents)
+    rows = find_recurrence(_open_database(db), filt, min_documents=min_documents)
     _emit(rows, output_format, render_recurrence)
 
 
@@ -196,10 +251,9 @@ def cites(
     """Which stored reports cite a legal document (Quyết định, Chỉ thị, Kế hoạch...)."""
     from pipeline.query.export import render_citations
     from pipeline.query.findings import citations
-    from pipeline.store.database import open_database
 
     try:
-        rows = citations(open_database(db), legal_text, limit=limit)
+        rows = citations(_open_database(db), legal_text, limit=limit)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     _emit(rows, output_format, render_citations)
@@ -216,10 +270,9 @@ def documents(
     """List stored documents with their topic (inspection or other) and number of findings."""
     from pipeline.query.documents import list_documents
     from pipeline.query.export import render_documents
-    from pipeline.store.database import open_database
 
     try:
-        rows = list_documents(open_database(db), topic=topic, limit=limit)
+        rows = list_documents(_open_database(db), topic=topic, limit=limit)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--topic") from exc
     _emit(rows, output_format, render_documents)
@@ -233,9 +286,9 @@ def failures(
 ) -> None:
     """List the files that could not be processed, with the stage and the reason."""
     from pipeline.query.export import render_failures
-    from pipeline.store.database import list_failures, open_database
+    from pipeline.store.database import list_failures
 
-    rows = list_failures(open_database(db), include_resolved=include_resolved)
+    rows = list_failures(_open_database(db), include_resolved=include_resolved)
     _emit(rows, output_format, render_failures)
 
 
@@ -248,12 +301,12 @@ def correct(
     who: Annotated[str, typer.Option(help="Who makes the correction.", envvar="USER")] = "analyst",
 ) -> None:
     """Fix a finding's category or polarity; the fix is logged and `train --with-corrections` learns it."""
-    from pipeline.store.database import correct_finding, open_database
+    from pipeline.store.database import correct_finding
 
     if category is None and polarity is None:
         raise typer.BadParameter("give --category and/or --polarity")
     _check_codes(category, polarity)
-    engine = open_database(db)
+    engine = _open_database(db)
     try:
         for field, value in (("category", category), ("polarity", polarity)):
             if value is not None:
@@ -271,9 +324,9 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the stored JSON object.")] = False,
 ) -> None:
     """Print a stored document's normalised text (or its JSON) from the database."""
-    from pipeline.store.database import load_document, open_database
+    from pipeline.store.database import load_document
 
-    result = load_document(open_database(db), document)
+    result = load_document(_open_database(db), document)
     if result is None:
         typer.echo(f"no stored document matches {document!r}", err=True)
         raise typer.Exit(1)
@@ -353,9 +406,9 @@ def train(
 
     extra = []
     if with_corrections:
-        from pipeline.store.database import corrected_findings, open_database
+        from pipeline.store.database import corrected_findings
 
-        extra = records_from_corrections(corrected_findings(open_database(db)))
+        extra = records_from_corrections(corrected_findings(_open_database(db)))
         typer.echo(f"learning from {len(extra)} corrected findings in {db}")
     dev_sets = None
     if dev:

@@ -4,11 +4,15 @@
 pipeline, the classifier, the gazetteer) and is built once per worker
 process by `get_extractor()`; `extract_path` never raises: a file that fails
 at any stage comes back as a `failed` result with the stage and a message.
+A long document (a 300-page report) goes through the pipeline in pieces of
+at most `PIECE_CHARS` characters, cut at paragraph ends; the pieces' spans
+are moved back to the whole text, so memory stays bounded and spans correct.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,10 +22,15 @@ from pipeline import __version__
 from pipeline.components import build_nlp
 from pipeline.contract import DocumentInfo, ExtractResult, Source
 from pipeline.normalise import NORMALISER_VERSION, normalise_document
+from pipeline.paths import display_path
 from pipeline.read import RawDocument, ReadError, format_label, read_document_guarded
 from pipeline.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
+PIECE_CHARS = 100_000
+# Where a piece may end, best first: a paragraph, a line, a sentence, a space.
+_PIECE_BREAKS = ("\n\n", "\n", ". ", " ")
+_ROLE_RANK = {"inspected": 0, "inspector": 1, "mentioned": 2}
 
 
 def stage_name(pipe: str) -> str:
@@ -44,44 +53,109 @@ class Extractor:
         return self.extract_with_doc(raw)[1]
 
     def extract_with_doc(self, raw: RawDocument) -> tuple[Doc | None, ExtractResult]:
-        """Mine one decoded document; also the spaCy `Doc` (None where a stage failed)."""
+        """Mine one decoded document; also the spaCy `Doc` (None where a stage failed, or for
+        a document long enough to be mined in pieces)."""
         result = ExtractResult(source=raw.source, errors=list(raw.errors))
         if raw.errors:
             result.status = "partial"
         stage = "normalise"
         try:
-            normalised = normalise_document(raw)
-            text = normalised.text
+            text = normalise_document(raw).text
             if not text.strip():
                 result.fail("normalise", "the file contains no text to analyse")
                 return None, result
-            stage = "segment"
-            doc = self.nlp.make_doc(text)
-            doc._.hints = {"title": raw.title, "published": raw.published, "publisher": raw.publisher}
-            for name, component in self.nlp.pipeline:
-                stage = stage_name(name)
-                doc = component(doc)
+            pieces = [(offset, self._run(piece, raw if offset == 0 else None))
+                      for offset, piece in split_pieces(text)]
+        except StageFailure as failure:
+            log.debug("extraction failed", exc_info=True)
+            result.fail(failure.stage, f"{type(failure.cause).__name__}: {failure.cause}")
+            return None, result
         except Exception as exc:  # noqa: BLE001 - one document must never stop the batch
             log.debug("extraction failed", exc_info=True)
             result.fail(stage, f"{type(exc).__name__}: {exc}")
             return None, result
-        meta = doc._.metadata
+        first = pieces[0][1]
+        meta, relevance = first._.metadata, _relevance(doc for _, doc in pieces)
         result.document = DocumentInfo(
             title=meta.title, published=meta.published, publisher=meta.publisher, kind=meta.kind,
             text_chars=len(text), text=text, published_confidence=meta.published_confidence,
             issued=meta.issued,
-            topic=doc._.relevance.topic if doc._.relevance else None,
-            topic_confidence=doc._.relevance.confidence if doc._.relevance else None,
+            topic=relevance.topic if relevance else None,
+            topic_confidence=relevance.confidence if relevance else None,
         )
-        result.units = doc._.units
-        result.dates = doc._.dates
-        result.findings = doc._.findings or []
-        result.legal_refs = doc._.legal_refs
+        for offset, doc in pieces:
+            _merge_piece(result, doc, offset)
         result.versions = {
             "pipeline": __version__, "taxonomy": load_taxonomy().version,
-            "normalise": NORMALISER_VERSION, **(doc._.versions or {}),
+            "normalise": NORMALISER_VERSION, **(first._.versions or {}),
         }
-        return doc, result
+        return (first if len(pieces) == 1 else None), result
+
+    def _run(self, text: str, raw: RawDocument | None) -> Doc:
+        """Every pipeline component over one piece; the document's hints go with its first piece."""
+        stage = "segment"
+        try:
+            doc = self.nlp.make_doc(text)
+            doc._.hints = {
+                "title": raw.title if raw else None,
+                "published": raw.published if raw else None,
+                "publisher": raw.publisher if raw else None,
+            }
+            for name, component in self.nlp.pipeline:
+                stage = stage_name(name)
+                doc = component(doc)
+        except Exception as exc:  # noqa: BLE001 - reported against the stage that failed
+            raise StageFailure(stage, exc) from exc
+        return doc
+
+
+class StageFailure(Exception):
+    """A pipeline component failed on a document: the stage to record and the cause."""
+
+    def __init__(self, stage: str, cause: Exception) -> None:
+        super().__init__(stage, cause)
+        self.stage, self.cause = stage, cause
+
+
+def split_pieces(text: str, size: int = PIECE_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) covering `text`, each piece at most `size` characters, cut at the best break."""
+    pieces, start = [], 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = next((at + len(mark) for mark in _PIECE_BREAKS if (at := window.rfind(mark)) > size // 2), size)
+        pieces.append((start, window[:cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def _relevance(docs):
+    """The document's topic: an inspection when any piece reports one (the surest such piece)."""
+    judged = [doc._.relevance for doc in docs if doc._.relevance]
+    inspections = [r for r in judged if r.topic == "inspection"]
+    return max(inspections or judged, key=lambda r: r.confidence, default=None)
+
+
+def _shift(span: tuple[int, int], offset: int) -> tuple[int, int]:
+    return span[0] + offset, span[1] + offset
+
+
+def _merge_piece(result: ExtractResult, doc: Doc, offset: int) -> None:
+    """Add one piece's units, dates, findings and references, spans moved by `offset`."""
+    known = {(u.name, u.parent, u.province): u for u in result.units}
+    for unit in doc._.units or []:
+        mentions = [_shift(m, offset) for m in unit.mentions]
+        same = known.get((unit.name, unit.parent, unit.province))
+        if same is None:
+            result.units.append(replace(unit, mentions=mentions))
+            known[(unit.name, unit.parent, unit.province)] = result.units[-1]
+            continue
+        same.mentions.extend(mentions)
+        if _ROLE_RANK.get(unit.role, 3) < _ROLE_RANK.get(same.role, 3):
+            same.role = unit.role
+    result.dates.extend(replace(d, span=_shift(d.span, offset)) for d in doc._.dates or [])
+    result.findings.extend(replace(f, span=_shift(f.span, offset)) for f in doc._.findings or [])
+    result.legal_refs.extend(replace(r, span=_shift(r.span, offset)) for r in doc._.legal_refs or [])
 
 
 @lru_cache(maxsize=1)
@@ -104,7 +178,7 @@ def extract_path(path: Path, *, extractor: Extractor | None = None) -> ExtractRe
 def _failed(source: Source | None, path: Path, message: str) -> ExtractResult:
     """The record of a file that could not be read."""
     result = ExtractResult(
-        source=source or Source(path=str(path), sha256="", format=format_label(Path(path)))
+        source=source or Source(path=display_path(path), sha256="", format=format_label(Path(path)))
     )
     result.fail("read", message)
     return result

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from flows.ingest import run_ingest
+from flows.ingest import RETRY_HINT, run_ingest
 from pipeline.classify.train import records_from_corrections
 from pipeline.cli import app
 from pipeline.query.findings import FindingFilter, query_findings, summarise
@@ -51,16 +51,19 @@ def test_every_seed_is_stored_with_units_findings_and_dates(ingested):
 
 def test_a_bad_file_is_recorded_and_the_batch_goes_on(ingested):
     _, db_url, first, _ = ingested
-    assert first.failed == 1
+    assert first.failed == 1 and first.exit_code == 3
+    assert first.found == 6 and first.done == 6
     engine = open_database(db_url)
     with engine.connect() as conn:
         rows = conn.execute(select(schema.failures.c.path, schema.failures.c.stage)).all()
     assert [(path.endswith("broken.txt"), stage) for path, stage in rows] == [(True, "read")]
 
 
-def test_ingesting_again_adds_nothing(ingested):
+def test_ingesting_again_adds_nothing_and_does_not_retry_the_failed_file(ingested):
     _, db_url, _, second = ingested
-    assert second.stored == 0 and second.already_stored == 5
+    assert second.stored == 0 and second.already_stored == 5 and second.failed == 0
+    assert [(path.endswith("broken.txt"), reason) for path, reason in second.skipped] == [(True, RETRY_HINT)]
+    assert second.exit_code == 0
     assert count(open_database(db_url), schema.documents) == 5
     assert count(open_database(db_url), schema.failures) == 1
 
@@ -93,7 +96,8 @@ def test_failures_command_lists_the_bad_file(ingested):
     out = CliRunner().invoke(app, ["failures", "--db", db_url, "--format", "json"])
     assert out.exit_code == 0, out.output
     rows = json.loads(out.stdout)
-    assert [(r["path"].endswith("broken.txt"), r["stage"], r["attempts"]) for r in rows] == [(True, "read", 2)]
+    assert [(r["path"].endswith("broken.txt"), r["stage"], r["attempts"]) for r in rows] == [(True, "read", 1)]
+    assert rows[0]["first_seen_at"] and rows[0]["last_seen_at"]
 
 
 def test_recurrence_and_cites_commands(ingested):

@@ -40,7 +40,7 @@ def test_file_over_the_size_limit_is_not_loaded(tmp_path) -> None:
     path = tmp_path / "huge.pdf"
     with path.open("wb") as handle:  # sparse: no 200 MB written to disk
         handle.truncate(MAX_FILE_BYTES + 1)
-    with pytest.raises(ReadError, match="larger than the 200 MB limit") as caught:
+    with pytest.raises(ReadError, match=r"209,715,201 bytes\), over the limit of 200.0 MB \(209,715,200 bytes\)") as caught:
         read_document(path)
     assert len(caught.value.source.sha256) == 64
 

@@ -116,7 +116,8 @@ def test_unicode_text_is_left_alone() -> None:
 
 
 def test_read_text_splits_paragraphs() -> None:
-    blocks, encoding = read_text(("\r\n\r\n".join(PARAGRAPHS)).encode("utf-8"))
+    blocks, encoding, doubts = read_text(("\r\n\r\n".join(PARAGRAPHS)).encode("utf-8"))
+    assert doubts == []
     assert encoding == "utf-8"
     assert [b.text for b in blocks] == PARAGRAPHS
 

@@ -264,14 +264,18 @@ def render_citations(rows: Sequence[Any], *, width: int = 160) -> str:
     )
 
 
+def _when(moment: Any) -> str:
+    return moment.isoformat(timespec="seconds") if moment else ""
+
+
 def render_failures(rows: Sequence[Any], *, width: int = 160) -> str:
     """Files that failed, with stage and reason, as a plain-text table."""
     if not rows:
         return "no failures recorded"
     return _plain_table(
-        ("path", "stage", "message", "attempts", "last seen"),
-        [(r.path, r.stage, r.message, str(r.attempts),
-          r.last_seen_at.isoformat(timespec="seconds") if r.last_seen_at else "") for r in rows],
+        ("path", "stage", "message", "attempts", "first seen", "last seen"),
+        [(r.path, r.stage, r.message, str(r.attempts), _when(r.first_seen_at), _when(r.last_seen_at))
+         for r in rows],
         width=width, right=("attempts",), fold=True,
     )
 

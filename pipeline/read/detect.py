@@ -79,6 +79,19 @@ def vietnamese_score(text: str) -> float:
     return score
 
 
+def valid_word_share(text: str) -> tuple[int, float]:
+    """(accented words, share of them spelt as Vietnamese syllables): how sure a decoding is."""
+    words = [w for w in _WORD.findall(unicodedata.normalize("NFC", text)) if not w.isascii()]
+    if not words:
+        return 0, 1.0
+    valid = sum(
+        1 for w in words
+        if (len(w) <= 5 and not set(w.upper()) - _ABBREVIATION_LETTERS)
+        or (all(ch.isascii() or ch in _VIET_LETTERS for ch in w) and is_vietnamese_syllable(w))
+    )
+    return len(words), valid / len(words)
+
+
 def _could_be_legacy(line: str) -> bool:
     """A line can hold legacy bytes only if every character fits in one byte."""
     return any(128 <= ord(ch) < 256 for ch in line) and all(

@@ -17,6 +17,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 
+from pipeline.contract import StageError
 from pipeline.read.detect import convert_legacy_text
 from pipeline.read.document import (
     DELETION_END,
@@ -39,8 +40,8 @@ def check_zip(data: bytes, *, limits: ReadLimits, kind: str, required: str) -> N
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError) as exc:
         raise ReadError(
-            f"the {kind} file is damaged or incomplete (it is not a valid zip archive); "
-            "open it in Word and save it again"
+            f"the file is not a valid {kind} document: it is not a zip archive (it is damaged, "
+            f"cut short, or another kind of file named .{kind.lower()})"
         ) from exc
     with archive:
         infos = archive.infolist()
@@ -296,6 +297,20 @@ def _note_blocks(document, fonts: _FontResolver, used: set[str]):
                     yield TextBlock(text=text.strip()), converted
 
 
+def _deep_paragraphs(data: bytes) -> list[TextBlock]:
+    """Paragraph texts of word/document.xml read as a stream, whatever its nesting depth."""
+    from lxml import etree
+
+    blocks = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("word/document.xml") as part:
+        for _event, element in etree.iterparse(part, tag=f"{_W}p", huge_tree=True, resolve_entities=False):
+            text = "".join(t.text or "" for t in element.iter(f"{_W}t")).strip()
+            if text:
+                blocks.append(TextBlock(text=unicodedata.normalize("NFC", text)))
+            element.clear(keep_tail=True)
+    return blocks
+
+
 def _margins(section, document) -> Iterator[tuple[BlockPart, object]]:
     """(part, header or footer) for every header and footer a section shows."""
     yield "header", section.header
@@ -311,18 +326,34 @@ def _margins(section, document) -> Iterator[tuple[BlockPart, object]]:
 
 
 def read_docx(
-    data: bytes, *, limits: ReadLimits = DEFAULT_LIMITS, text_box_story: str | None = None
+    data: bytes,
+    *,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    text_box_story: str | None = None,
+    errors: list[StageError] | None = None,
 ) -> tuple[list[TextBlock], str | None]:
     """Read DOCX bytes; return (blocks, legacy encoding converted or None).
 
     `text_box_story` is the text of the original file's text boxes in their
     own order (a .doc's text-box story), which the boxes are then read in.
+    A document nested deeper than the XML parser's depth limit (tables within
+    tables hundreds of levels down) is read paragraph by paragraph instead,
+    with a note in `errors`.
     """
     check_zip(data, limits=limits, kind="DOCX", required="word/document.xml")
     import docx
+    from lxml import etree
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except etree.XMLSyntaxError as exc:
+        if "depth" not in str(exc).lower():
+            raise ReadError(f"the DOCX file is damaged: its text part is not well-formed XML ({exc})") from exc
+        if errors is not None:
+            errors.append(StageError(
+                "read", "the document nests tables more than 256 levels deep; its text was read "
+                "paragraph by paragraph, without the table layout"))
+        return _deep_paragraphs(data), None
     except Exception as exc:  # python-docx raises many types on broken parts
         raise ReadError(
             f"the DOCX file is damaged and cannot be opened ({type(exc).__name__})"

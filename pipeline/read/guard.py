@@ -5,7 +5,8 @@ worker is killed when the deadline passes so one file never stalls a batch,
 and its address space is capped (`limits.max_memory_bytes`) so one file can
 never exhaust the machine.
 The deadline starts at `limits.timeout_s` and grows by
-`limits.ocr_timeout_per_page_s` for each page the reader says it must OCR.
+`limits.ocr_timeout_per_page_s` for each page the reader says it must OCR,
+by at most `limits.ocr_max_total_s`.
 
 The worker is persistent: started once as `python -m pipeline.read.guard`
 (a fresh interpreter: it shares no threads or locks with the caller and does
@@ -51,7 +52,7 @@ def _serve(conn: Connection) -> None:
         path, limits, reader = request
 
         def progress(ocr_pages: int, limits: ReadLimits = limits) -> None:
-            conn.send(("extend", ocr_pages * limits.ocr_timeout_per_page_s))
+            conn.send(("extend", min(ocr_pages * limits.ocr_timeout_per_page_s, limits.ocr_max_total_s)))
 
         _limit_memory(limits.max_memory_bytes)
         try:
@@ -213,6 +214,7 @@ def _failure(path: Path, message: str) -> ReadError:
 
 def _bare_source(path: Path) -> Source:
     """A source record for a file the worker could not describe (sha256 from the bytes)."""
+    from pipeline.paths import display_path
     from pipeline.read import file_sha256, format_label
 
     path = Path(path)
@@ -220,7 +222,7 @@ def _bare_source(path: Path) -> Source:
         sha256, size = file_sha256(path), path.stat().st_size
     except OSError:
         sha256, size = "", None
-    return Source(path=str(path), sha256=sha256, format=format_label(path), size_bytes=size)
+    return Source(path=display_path(path), sha256=sha256, format=format_label(path), size_bytes=size)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
-"""OCR of scanned pages with the Tesseract command-line tool (`-l vie`)."""
+"""OCR of scanned pages with the Tesseract command-line tool (`-l vie`).
+
+Page images go to Tesseract through a pipe, never through files: a reader
+killed mid-page leaves nothing behind. One file's OCR stops when its time
+budget (`ReadLimits.ocr_max_total_s`) is spent; the pages left are reported.
+"""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
-import tempfile
+import time
 from pathlib import Path
 
 from pipeline.contract import StageError
@@ -40,11 +46,21 @@ def check_tesseract() -> str:
 
 
 def ocr_image_file(image: Path, *, timeout_s: float, binary: str | None = None) -> str:
-    """Text of one page image, by `tesseract IMAGE stdout -l vie`."""
+    """Text of one page image file, by `tesseract IMAGE stdout -l vie`."""
+    return _tesseract(str(image), None, timeout_s=timeout_s, binary=binary)
+
+
+def ocr_image_bytes(image: bytes, *, timeout_s: float, binary: str | None = None) -> str:
+    """Text of one page image (PNG bytes), piped to `tesseract stdin stdout -l vie`."""
+    return _tesseract("stdin", image, timeout_s=timeout_s, binary=binary)
+
+
+def _tesseract(source: str, image: bytes | None, *, timeout_s: float, binary: str | None) -> str:
     binary = binary or check_tesseract()
     try:
         done = subprocess.run(
-            [binary, str(image), "stdout", "-l", "vie", "--psm", "3"],
+            [binary, source, "stdout", "-l", "vie", "--psm", "3"],
+            input=image,
             capture_output=True,
             timeout=timeout_s,
             check=False,
@@ -76,23 +92,27 @@ def ocr_pdf_pages(
     """OCR pdfplumber pages (by 1-based number); failures go to `errors`."""
     binary = check_tesseract()
     found: dict[int, list[TextBlock]] = {}
-    with tempfile.TemporaryDirectory(prefix="read-ocr-") as tmp:
-        for number, page in pages.items():
-            image_path = Path(tmp) / f"page-{number}.png"
-            try:
-                page.to_image(resolution=limits.ocr_resolution).original.save(image_path)
-                text = ocr_image_file(
-                    image_path, timeout_s=limits.ocr_timeout_per_page_s, binary=binary
-                )
-            except ReadError as exc:
-                errors.append(StageError("read", f"page {number}: {exc}"))
-                continue
-            except Exception as exc:  # rendering damaged pages
-                errors.append(StageError(
-                    "read", f"page {number} could not be rendered for OCR ({type(exc).__name__})"
-                ))
-                continue
-            finally:
-                image_path.unlink(missing_ok=True)
-            found[number] = text_blocks(text, number)
+    deadline = time.monotonic() + limits.ocr_max_total_s
+    for done, (number, page) in enumerate(pages.items()):
+        remaining = deadline - time.monotonic()
+        if remaining <= 1:
+            errors.append(StageError(
+                "read", f"OCR stopped after {done} of {len(pages)} scanned pages: the limit of "
+                f"{limits.ocr_max_total_s / 60:.0f} minutes of OCR for one file was reached"))
+            break
+        try:
+            image = io.BytesIO()
+            page.to_image(resolution=limits.ocr_resolution).original.save(image, format="PNG")
+            text = ocr_image_bytes(
+                image.getvalue(), timeout_s=min(limits.ocr_timeout_per_page_s, remaining), binary=binary
+            )
+        except ReadError as exc:
+            errors.append(StageError("read", f"page {number}: {exc}"))
+            continue
+        except Exception as exc:  # rendering damaged pages
+            errors.append(StageError(
+                "read", f"page {number} could not be rendered for OCR ({type(exc).__name__})"
+            ))
+            continue
+        found[number] = text_blocks(text, number)
     return found

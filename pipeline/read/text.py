@@ -1,15 +1,21 @@
 """Plain text files: detect the encoding and decode to Unicode.
 
 Handles UTF-8 (with or without BOM), UTF-16 (BOM or BOM-less), Windows-1258
-and the legacy 8-bit TCVN3 and VNI encodings (also mixed line by line).
+and the legacy 8-bit TCVN3 and VNI encodings (also mixed line by line), and
+files that mix UTF-8 lines with 8-bit lines (a file appended to by two
+programs): each line is decoded by what it is. Text whose 8-bit encoding
+cannot be told with confidence is returned with a doubt, and the document is
+then stored as `partial` with that reason.
 """
 
 from __future__ import annotations
 
 import codecs
 import unicodedata
+from dataclasses import dataclass, field
 
-from pipeline.read.detect import convert_legacy_text, vietnamese_score
+from pipeline.contract import StageError
+from pipeline.read.detect import convert_legacy_text, valid_word_share, vietnamese_score
 from pipeline.read.document import ReadError, TextBlock
 from pipeline.read.legacy_encodings import legacy_bytes_to_str
 
@@ -21,6 +27,21 @@ BOMS = (
 _SAMPLE = 64 * 1024
 # Share of control characters above which a decoding is judged binary.
 _MAX_CONTROL_SHARE = 0.01
+# An 8-bit decoding is trusted when this share of its accented words are Vietnamese
+# syllables, judged on at least `_MIN_EVIDENCE_WORDS` accented words.
+_MIN_VALID_SHARE = 0.7
+_MIN_EVIDENCE_WORDS = 3
+# Most bytes of a text file decoded: enough for `max_chars` characters in any encoding.
+_BYTES_PER_CHAR = 4
+
+
+@dataclass
+class Decoded:
+    """A text file's decoded text, the encoding read, and any doubt about it."""
+
+    text: str
+    encoding: str
+    doubts: list[str] = field(default_factory=list)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -62,18 +83,24 @@ def decode_text(data: bytes) -> tuple[str, str]:
     """Decode bytes of a text file; return (text, encoding name).
 
     The encoding name is one of utf-8, utf-16-le, utf-16-be, windows-1258,
-    tcvn3, vni, "mixed tcvn3+vni".
+    windows-1252, tcvn3, vni, "mixed tcvn3+vni", or "mixed utf-8+<8-bit name>".
     """
+    decoded = decode(data)
+    return decoded.text, decoded.encoding
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode bytes of a text file, with any doubt about the encoding (see `decode_text`)."""
     for bom, codec, name in BOMS:
         if data.startswith(bom):
             text = data[len(bom):].decode(codec, errors="replace")
             _check_text(text)
-            return _maybe_legacy(text, name)
+            return Decoded(*_maybe_legacy(text, name))
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         text = data.decode(utf16, errors="replace")
         _check_text(text)
-        return _maybe_legacy(text, utf16)
+        return Decoded(*_maybe_legacy(text, utf16))
     if b"\x00" in data[:_SAMPLE]:
         raise ReadError("the file is binary, not text (it contains NUL bytes)")
     try:
@@ -82,8 +109,38 @@ def decode_text(data: bytes) -> tuple[str, str]:
         pass
     else:
         _check_text(text)
-        return _maybe_legacy(text, "utf-8")
-    return _decode_8bit(data)
+        return Decoded(*_maybe_legacy(text, "utf-8"))
+    return _decode_mixed(data) or _decode_8bit(data)
+
+
+def _decode_mixed(data: bytes) -> Decoded | None:
+    """Lines that are UTF-8 as UTF-8, the others as one 8-bit text; None when no line is UTF-8."""
+    lines = data.split(b"\n")
+    utf8: dict[int, str] = {}
+    for number, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if valid_word_share(decoded)[1] >= _MIN_VALID_SHARE:  # not legacy bytes that happen to be UTF-8
+            utf8[number] = decoded
+    if not utf8:
+        return None
+    others = [n for n, line in enumerate(lines) if n not in utf8 and not line.isascii()]
+    eight_bit = _decode_8bit(b"\n".join(lines[n] for n in others))
+    decoded_others = dict(zip(others, eight_bit.text.split("\n"), strict=True))
+    text = "\n".join(
+        utf8[n] if n in utf8 else decoded_others[n] if n in decoded_others else line.decode("ascii")
+        for n, line in enumerate(lines)
+    )
+    _check_text(text)
+    doubts = [
+        f"lines {others[0] + 1}-{others[-1] + 1} are not UTF-8 like the rest; {doubt}"
+        for doubt in eight_bit.doubts
+    ]
+    return Decoded(text, f"mixed utf-8+{eight_bit.encoding}", doubts)
 
 
 def _maybe_legacy(text: str, encoding: str) -> tuple[str, str]:
@@ -92,7 +149,7 @@ def _maybe_legacy(text: str, encoding: str) -> tuple[str, str]:
     return (converted, legacy) if legacy else (text, encoding)
 
 
-def _decode_8bit(data: bytes) -> tuple[str, str]:
+def _decode_8bit(data: bytes) -> Decoded:
     """Choose among Windows-1258, TCVN3 and VNI by how Vietnamese each result looks."""
     as_bytes = legacy_bytes_to_str(data)
     _check_text(as_bytes)
@@ -106,16 +163,31 @@ def _decode_8bit(data: bytes) -> tuple[str, str]:
         text = unicodedata.normalize("NFC", text)  # cp1258 keeps tone marks apart
     if score < 0 and vietnamese_score(as_bytes) >= score:
         # Not Vietnamese in any encoding: keep the bytes as Windows-1252 text.
-        return as_bytes, "windows-1252"
-    return text, name
+        text, name = as_bytes, "windows-1252"
+    words, share = valid_word_share(text[: _SAMPLE * 4])
+    doubts = []
+    if words >= _MIN_EVIDENCE_WORDS and share < _MIN_VALID_SHARE:
+        doubts.append(
+            f"the encoding could not be determined with confidence (read as {name}, "
+            f"{share:.0%} of accented words are Vietnamese); accented letters may be wrong"
+        )
+    return Decoded(text, name, doubts)
 
 
-def read_text(data: bytes) -> tuple[list[TextBlock], str]:
-    """Read a .txt file's bytes into one body block per paragraph (blank-line separated)."""
-    text, encoding = decode_text(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+def read_text(data: bytes, *, max_chars: int | None = None) -> tuple[list[TextBlock], str, list[StageError]]:
+    """Read a .txt file's bytes into one body block per paragraph (blank-line separated).
+
+    With `max_chars`, bytes beyond what that many characters can take are not
+    decoded at all (a 200 MB file costs no more than its first part); the
+    caller cuts the text to `max_chars` and says so.
+    """
+    if max_chars is not None and len(data) > max_chars * _BYTES_PER_CHAR:
+        cut = data.rfind(b"\n", 0, max_chars * _BYTES_PER_CHAR)
+        data = data[: cut if cut > 0 else max_chars * _BYTES_PER_CHAR]
+    decoded = decode(data)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = [TextBlock(text=para) for para in _paragraphs(text)]
-    return blocks or [TextBlock(text="")], encoding
+    return blocks or [TextBlock(text="")], decoded.encoding, [StageError("read", d) for d in decoded.doubts]
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -9,8 +9,10 @@ whose save fails leaves no rows behind and never costs the others theirs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
 from pipeline.contract import (
     DateMention,
@@ -42,6 +44,7 @@ from pipeline.contract import (
     StageError,
     Unit,
 )
+from pipeline.paths import display_path
 from pipeline.store.schema import (
     SCHEMA_VERSION,
     corrections,
@@ -84,34 +87,148 @@ class SaveReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
-def open_database(url: str = DEFAULT_URL) -> Engine:
-    """An engine for `url` (any SQLAlchemy URL) with the schema created if missing.
+class StoreError(Exception):
+    """The findings database cannot be opened or used; the message is one line for the user."""
 
+
+def database_url(value: str) -> str:
+    """A SQLAlchemy URL for `--db`: URLs as given, a plain file path as an SQLite file."""
+    value = value.strip()
+    if "://" in value or value.startswith("sqlite:"):
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+def open_database(url: str = DEFAULT_URL, *, create: bool = True) -> Engine:
+    """An engine for `url` (an SQLAlchemy URL or an SQLite file path), schema checked.
+
+    With `create`, a missing database and its tables are created (safe when
+    several processes do it at once); without, a database that does not exist
+    or holds no findings tables is an error rather than a new empty file.
     SQLite gets WAL journaling, foreign keys, a 30 s busy timeout, and write
     transactions that take the write lock up front (BEGIN IMMEDIATE), so
     concurrent writers wait instead of failing mid-transaction.
+
+    Raises:
+        StoreError: with a one-line message (bad URL, missing or foreign
+            database, unwritable folder, server refused, newer schema).
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-        if not in_memory and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
-        _configure_sqlite(engine, in_memory=in_memory)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    metadata.create_all(engine)
+    url = database_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"'{url}' is not a database URL or file path "
+            "(for example sqlite:///findings.db, findings.db or postgresql+psycopg://user@host/findings)"
+        ) from None
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = _sqlite_engine(url, parsed.database or "", create=create)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise StoreError(f"cannot use the database URL '{shown}': {_first_line(exc)}") from None
+    try:
+        _prepare_schema(engine, create=create, shown=shown)
+    except StoreError:
+        engine.dispose()
+        raise
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        engine.dispose()
+        raise StoreError(_describe_error(exc, shown)) from None
+    return engine
+
+
+def _sqlite_engine(url: str, database: str, *, create: bool) -> Engine:
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if not in_memory and not database.startswith("file:"):
+        path = Path(database).expanduser()
+        if path.is_dir():
+            raise StoreError(f"{display_path(path)} is a folder, not a database file")
+        if not path.exists():
+            if not create:
+                raise StoreError(
+                    f"there is no findings database at {display_path(path)} "
+                    "(check --db; `findings ingest FOLDER --db ...` creates one)"
+                )
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the folder for the database {display_path(path)}: {exc.strerror}"
+                ) from None
+            if not os.access(path.parent, os.W_OK | os.X_OK):
+                raise StoreError(
+                    f"cannot create the database {display_path(path)}: "
+                    f"the folder {display_path(path.parent)} is not writable"
+                )
+    engine = create_engine(url)
+    _configure_sqlite(engine, in_memory=in_memory)
+    return engine
+
+
+# Any fixed number: the PostgreSQL advisory lock that serialises schema creation.
+_SCHEMA_LOCK = 7_402_211
+
+
+def _prepare_schema(engine: Engine, *, create: bool, shown: str) -> None:
+    """Create or upgrade the schema, one process at a time; check the stamp."""
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        stamped = (
+            conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema"))
+            if store_meta.name in tables else None
+        )
+    if stamped == SCHEMA_VERSION and tables >= set(metadata.tables):
+        return
+    if stamped is None:
+        if tables - set(metadata.tables):
+            raise StoreError(
+                f"{shown} is a database of another application (it has tables such as "
+                f"{', '.join(sorted(tables)[:3])} but no findings tables)"
+            )
+        if not create:
+            raise StoreError(f"the database {shown} holds no findings yet (run `findings ingest` first)")
+    elif stamped not in _UPGRADES and stamped != SCHEMA_VERSION:
+        raise StoreError(f"the database schema is {stamped}; this version of findings reads {SCHEMA_VERSION}")
     with _writing(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+        metadata.create_all(conn)
         stamped = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema"))
         if stamped is None:
             conn.execute(insert(store_meta).values(key="schema", value=SCHEMA_VERSION))
         elif stamped in _UPGRADES:
             _upgrade(conn)
             conn.execute(update(store_meta).where(store_meta.c.key == "schema").values(value=SCHEMA_VERSION))
-        elif stamped != SCHEMA_VERSION:
-            raise RuntimeError(f"database schema is {stamped}, this code needs {SCHEMA_VERSION}")
-    return engine
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# What a driver's message means, for the one line the user sees.
+_ERROR_MEANINGS = (
+    ("file is not a database", "is not a findings database (the file is not an SQLite database)"),
+    ("unable to open database file", "cannot be opened (check the path and its permissions)"),
+    ("readonly database", "is read-only (check the file's and folder's permissions)"),
+    ("database is locked", "is locked by another program; try again when it has finished"),
+    ("connection refused", "cannot be reached: the server refused the connection (is it running?)"),
+    ("password authentication failed", "refused the user name or password"),
+    ("does not exist", "does not exist on the server"),
+    ("could not translate host name", "cannot be reached: the host name is unknown"),
+)
+
+
+def _describe_error(exc: BaseException, shown: str) -> str:
+    detail = _first_line(exc)
+    lowered = detail.lower()
+    meaning = next((m for needle, m in _ERROR_MEANINGS if needle in lowered), None)
+    if meaning:
+        return f"the database {shown} {meaning} [{detail}]"
+    return f"cannot open the database {shown}: {detail}"
 
 
 # Earlier schemas that opening upgrades in place: their tables lack only columns added since.
@@ -140,7 +257,9 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 30000")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            # A read-only file keeps its journal mode; reads still work.
+            with contextlib.suppress(sqlite3.OperationalError):
+                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -188,7 +307,7 @@ def save_result(engine: Engine, result: ExtractResult) -> bool:
             conn.execute(
                 update(failures)
                 .where(failures.c.resolved.is_(False))
-                .where((failures.c.sha256 == source.sha256) | (failures.c.path == source.path))
+                .where((failures.c.sha256 == source.sha256) | (failures.c.path == display_path(source.path)))
                 .values(resolved=True, resolved_at=_now())
             )
     except IntegrityError:
@@ -225,7 +344,7 @@ def _insert_document(conn: Connection, result: ExtractResult) -> int:
     text = _clean(document.text)
     row = {
         "sha256": source.sha256,
-        "path": source.path,
+        "path": display_path(source.path),
         "format": source.format,
         "encoding": source.encoding,
         "pages": source.pages,
@@ -444,6 +563,7 @@ def record_failure(
     again (`attempts`, `last_seen_at`) rather than added twice.
     """
     now = _now()
+    path = display_path(path)
     with _writing(engine) as conn:
         existing = conn.scalar(
             select(failures.c.id)
@@ -607,18 +727,39 @@ class FailureRow:
     attempts: int
     last_seen_at: datetime
     resolved: bool
+    first_seen_at: datetime | None = None
 
 
 def list_failures(engine: Engine, *, include_resolved: bool = False) -> list[FailureRow]:
     """Failure records, most recent first (unresolved only unless asked)."""
     query = select(
         failures.c.id, failures.c.path, failures.c.sha256, failures.c.stage, failures.c.message,
-        failures.c.attempts, failures.c.last_seen_at, failures.c.resolved,
+        failures.c.attempts, failures.c.last_seen_at, failures.c.resolved, failures.c.occurred_at,
     ).order_by(failures.c.last_seen_at.desc(), failures.c.id.desc())
     if not include_resolved:
         query = query.where(failures.c.resolved.is_(False))
     with engine.connect() as conn:
         return [FailureRow(*row) for row in conn.execute(query).all()]
+
+
+def unresolved_failures(engine: Engine, sha256s: Iterable[str]) -> dict[str, FailureRow]:
+    """The latest unresolved failure of each file among `sha256s` that has one."""
+    wanted = list(dict.fromkeys(sha256s))
+    found: dict[str, FailureRow] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            rows = conn.execute(
+                select(
+                    failures.c.id, failures.c.path, failures.c.sha256, failures.c.stage,
+                    failures.c.message, failures.c.attempts, failures.c.last_seen_at,
+                    failures.c.resolved, failures.c.occurred_at,
+                )
+                .where(failures.c.resolved.is_(False))
+                .where(failures.c.sha256.in_(wanted[start : start + 500]))
+                .order_by(failures.c.last_seen_at)
+            ).all()
+            found.update((row.sha256, FailureRow(*row)) for row in rows)
+    return found
 
 
 @dataclass

@@ -1,0 +1,87 @@
+"""Stops everything an ingest started once the ingest process is gone, however it ended.
+
+Started by `IngestRuntime` as `python -m flows.reaper PID SCRATCH` with a pipe
+on its standard input. While the ingest lives, the reaper notes its
+descendants (Prefect server, worker processes, readers, LibreOffice,
+Tesseract) twice a second. When the pipe says "done" the ingest ended
+cleanly and the reaper just exits; when the pipe closes without it (the
+ingest was killed, even by SIGKILL, which no process can catch), it kills
+every process it noted that is still alive, with their children, and
+removes the run's scratch folder.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import sys
+
+import psutil
+
+POLL_S = 0.5
+
+
+def descendants(pid: int) -> dict[int, float]:
+    """pid -> creation time of every live descendant of `pid` (the time tells a reused pid apart)."""
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return {}
+    found = {}
+    for child in children:
+        try:
+            found[child.pid] = child.create_time()
+        except psutil.Error:
+            continue
+    return found
+
+
+def kill_all(noted: dict[int, float]) -> int:
+    """SIGKILL the noted processes still alive (and their children); returns how many."""
+    targets: dict[int, psutil.Process] = {}
+    for pid, created in noted.items():
+        try:
+            process = psutil.Process(pid)
+            if process.create_time() != created:
+                continue
+            targets[pid] = process
+            for child in process.children(recursive=True):
+                targets[child.pid] = child
+        except psutil.Error:
+            continue
+    targets.pop(os.getpid(), None)
+    for process in targets.values():
+        try:
+            process.send_signal(signal.SIGKILL)
+        except psutil.Error:
+            continue
+    psutil.wait_procs(list(targets.values()), timeout=5)
+    return len(targets)
+
+
+def watch(pid: int, scratch: str | None) -> None:
+    """Note `pid`'s descendants until standard input says "done" or closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the ingest's to handle
+    noted: dict[int, float] = {}
+    stdin = sys.stdin.buffer
+    while True:
+        ready, _, _ = select.select([stdin], [], [], POLL_S)
+        if ready:
+            line = stdin.readline()
+            if line.strip() == b"done":
+                return
+            if not line:  # the ingest is gone without saying goodbye
+                break
+            continue
+        # Keep what is still alive from before: a process whose parent just ended is still ours.
+        noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid)}
+        noted.pop(os.getpid(), None)
+    kill_all(noted)
+    if scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    watch(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)
