@@ -193,7 +193,7 @@ def ingest(
     started_wall, started = time.time(), time.perf_counter()
     engine = open_database(db_url)
     report = IngestReport()
-    found = discover([Path(p) for p in paths])
+    found = discover([Path(_from_parameter(p)) for p in paths])
     report.found = len(found.files) + len(found.skipped)
     report.skipped = list(found.skipped)
     todo = _plan(engine, found.files, report, retry_failed=retry_failed)
@@ -211,6 +211,24 @@ def ingest(
             _collect(future, futures[future], engine, report, started_wall, blame_first=False)
     report.seconds = time.perf_counter() - started
     return report
+
+
+_HEX_PREFIX = "hex:"
+
+
+def _to_parameter(path: str | Path) -> str:
+    """An absolute path as a flow parameter Prefect can send as JSON (hex bytes when not UTF-8)."""
+    absolute = os.path.abspath(path)
+    try:
+        absolute.encode("utf-8")
+    except UnicodeEncodeError:
+        return _HEX_PREFIX + os.fsencode(absolute).hex()
+    return absolute
+
+
+def _from_parameter(value: str) -> str:
+    """The path `_to_parameter` encoded."""
+    return os.fsdecode(bytes.fromhex(value.removeprefix(_HEX_PREFIX))) if value.startswith(_HEX_PREFIX) else value
 
 
 def _plan(engine, files: list[Path], report: IngestReport, *, retry_failed: bool) -> list[tuple[str, str]]:
@@ -347,12 +365,12 @@ def run_ingest(
         _progress = bar.update
         try:
             configured = ingest.with_options(task_runner=_task_runner(workers, worker_memory_bytes))
-            report = configured([str(p) for p in paths], db_url, chunk_size, retry_failed)
+            report = configured([_to_parameter(p) for p in paths], db_url, chunk_size, retry_failed)
             for _round in range(ISOLATION_ROUNDS):
                 if not report.crashed:
                     break
                 alone = ingest.with_options(task_runner=_task_runner(1, worker_memory_bytes))
-                report.merge(alone(report.crashed, db_url, 1, True, isolate=True))
+                report.merge(alone([_to_parameter(p) for p in report.crashed], db_url, 1, True, isolate=True))
             _fail_unfinished(report, db_url)
         finally:
             _progress = None

@@ -77,14 +77,15 @@ class IngestRuntime:
             stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, start_new_session=True,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
         )
-        from prefect.settings import PREFECT_API_URL, temporary_settings
+        from prefect.settings import PREFECT_API_URL
 
         if PREFECT_API_URL.value():
             self.api_url = PREFECT_API_URL.value()
         else:
             self.api_url = self._start_server()
+            # Every thread and process of the run (Prefect's own included) reads it from here.
             self._set_env("PREFECT_API_URL", self.api_url)
-            self._stack.enter_context(temporary_settings(updates={PREFECT_API_URL: self.api_url}))
+            _refresh_prefect_settings()
         mark_killed_runs()
 
     def _set_env(self, name: str, value: str) -> None:
@@ -140,6 +141,8 @@ class IngestRuntime:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        if "PREFECT_API_URL" in self._saved_env:
+            _refresh_prefect_settings()
         self._saved_env.clear()
         if self._reaper is not None:
             with contextlib.suppress(OSError):
@@ -150,6 +153,13 @@ class IngestRuntime:
             self._reaper = None
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _refresh_prefect_settings() -> None:
+    """Make Prefect's process-wide settings follow the environment again."""
+    from prefect.context import refresh_global_settings_context
+
+    refresh_global_settings_context()
 
 
 def _drain_prefect(timeout_s: float = 10.0) -> None:

@@ -199,6 +199,30 @@ def make_zip_bomb(path: Path, *, member_bytes: int) -> Path:
     return path
 
 
+def make_nested_tables_docx(path: Path, *, depth: int) -> Path:
+    """A DOCX whose body holds a table nested `depth` tables deep, one labelled cell per level."""
+    import io
+
+    import docx
+
+    buffer = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Biên bản kiểm tra công vụ tại UBND xã Tam Quang.")
+    document.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as original:
+        parts = {info.filename: original.read(info.filename) for info in original.infolist()}
+    inner = "<w:p><w:r><w:t>Ô trong cùng</w:t></w:r></w:p>"
+    for level in range(depth):
+        inner = (f"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Ô tầng {level}</w:t></w:r></w:p>{inner}"
+                 "</w:tc></w:tr></w:tbl><w:p/>")
+    body = parts["word/document.xml"].decode("utf-8")
+    parts["word/document.xml"] = body.replace("<w:sectPr", inner + "<w:sectPr", 1).encode("utf-8")
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
 # --- PDF ------------------------------------------------------------------
 
 
