@@ -134,3 +134,25 @@ def test_postgres_stores_text_with_nul_characters(postgres_url: str) -> None:  #
     loaded = load_document(engine, result.source.sha256)
     assert loaded.document.text == "Trang 1\ufffd còn hạn chế."
     assert len(loaded.document.text) == len(result.document.text)
+
+
+def _stamp(url: str) -> str:
+    engine = open_database(url)
+    with engine.connect() as conn:
+        return conn.scalar(select(database.store_meta.c.value))
+
+
+def test_postgres_many_processes_creating_the_schema_at_once(postgres_url: str) -> None:  # noqa: F811
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.store.schema import SCHEMA_VERSION
+
+    with ProcessPoolExecutor(6) as pool:
+        assert set(pool.map(_stamp, [postgres_url] * 12)) == {SCHEMA_VERSION}
+
+
+def test_postgres_query_on_a_database_without_findings_tables_is_refused(postgres_url: str) -> None:  # noqa: F811
+    with pytest.raises(database.StoreError, match="holds no findings yet"):
+        open_database(postgres_url, create=False)
+    with pytest.raises(database.StoreError, match="does not exist on the server"):
+        open_database(postgres_url.rsplit("/", 1)[0] + "/no_such_database", create=False)
