@@ -343,11 +343,14 @@ def run_ingest(
     retry_failed: bool = False,
     progress: bool = False,
     worker_memory_bytes: int = WORKER_MEMORY_BYTES,
+    dask_address: str | None = None,
 ) -> IngestReport:
     """Run the ingest flow with everything it needs started and, at the end or on a kill, stopped.
 
     Prefect's messages go to a log file unless `verbose`; `progress` shows a
-    live bar on the terminal. `workers` defaults to every core.
+    live bar on the terminal. `workers` (default: every core) is the local
+    process pool; with `dask_address` the tasks go to that Dask scheduler's
+    workers instead (see `flows.dask`).
     """
     from flows.progress import ProgressBar
     from flows.runtime import IngestRuntime, run_tags
@@ -364,7 +367,14 @@ def run_ingest(
     ):
         _progress = bar.update
         try:
-            configured = ingest.with_options(task_runner=_task_runner(workers, worker_memory_bytes))
+            if dask_address:
+                from flows.dask import dask_task_runner, prepare_cluster
+
+                prepare_cluster(dask_address)
+                runner = dask_task_runner(dask_address)
+            else:
+                runner = _task_runner(workers, worker_memory_bytes)
+            configured = ingest.with_options(task_runner=runner)
             report = configured([_to_parameter(p) for p in paths], db_url, chunk_size, retry_failed)
             for _round in range(ISOLATION_ROUNDS):
                 if not report.crashed:

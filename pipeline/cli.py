@@ -66,6 +66,9 @@ def ingest(
     workers: Annotated[int | None, typer.Option(
         help="Worker processes for extraction (default: every core).", min=1)] = None,
     chunk_size: Annotated[int, typer.Option(help="Documents per Prefect task.", min=1)] = 10,
+    dask_address: Annotated[str | None, typer.Option(
+        "--dask-address", help="Run the tasks on this Dask scheduler's workers (tcp://HOST:8786) "
+        "instead of local worker processes.")] = None,
     retry_failed: Annotated[bool, typer.Option(
         "--retry-failed", help="Also try again the files that failed in earlier runs.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table "
@@ -89,7 +92,8 @@ def ingest(
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         report = run_ingest(folder, db_url=url, workers=workers, chunk_size=chunk_size, verbose=verbose,
-                            retry_failed=retry_failed, progress=not quiet and sys.stderr.isatty())
+                            retry_failed=retry_failed, progress=not quiet and sys.stderr.isatty(),
+                            dask_address=dask_address)
     except RuntimeStartError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:

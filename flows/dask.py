@@ -1,0 +1,62 @@
+"""Running the ingest flow's tasks on a Dask cluster (prefect-dask's `DaskTaskRunner`).
+
+Every Dask worker loads the pipeline once, when it joins or when the run
+registers `PipelineLoader` (a worker plugin), so the first chunk a worker gets
+is not slowed by loading models. Workers need this package installed and,
+to write to the database, a URL they can reach: SQLite only where every
+worker runs on the machine of the database file; PostgreSQL past one machine.
+Start workers with one thread each (`dask worker ADDRESS --nthreads 1`): the
+pipeline is CPU-bound Python and keeps per-thread readers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distributed import WorkerPlugin
+
+from flows.runtime import RuntimeStartError
+
+PLUGIN_NAME = "findings-pipeline"
+CONNECT_TIMEOUT_S = 30
+
+
+def pipeline_loaded() -> bool:
+    """Whether this process has loaded the pipeline (run on workers with `Client.run`)."""
+    from pipeline.process import get_extractor
+
+    return get_extractor.cache_info().currsize == 1
+
+
+class PipelineLoader(WorkerPlugin):
+    """Load the findings pipeline in a Dask worker once, before its first task."""
+
+    name = PLUGIN_NAME
+
+    def setup(self, worker: Any) -> None:
+        from pipeline.process import get_extractor
+
+        get_extractor()
+
+
+def prepare_cluster(address: str, *, timeout_s: float | None = None) -> int:
+    """Check the scheduler at `address`, have each worker load the pipeline; returns the worker count."""
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=timeout_s or CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise RuntimeStartError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
+        if not workers:
+            raise RuntimeStartError(f"the Dask scheduler at {address} has no workers")
+        client.register_plugin(PipelineLoader(), name=PLUGIN_NAME)
+    return workers
+
+
+def dask_task_runner(address: str):
+    """A Prefect task runner that sends tasks to the Dask scheduler at `address`."""
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=address)
