@@ -74,6 +74,7 @@ class Unit:
     mentions: list[Span] = field(default_factory=list)
     current_name: str | None = None
     current_province: str | None = None
+    pages: list[int | None] = field(default_factory=list)  # page of each mention
 
 
 @dataclass
@@ -86,6 +87,7 @@ class DateMention:
     span: Span
     end_iso: str | None = None
     time: str | None = None  # 'HH:MM' when a time of day goes with the day ('16h30 ngày 5/6')
+    page: int | None = None  # 1-based page of the file it is on (None where the format has no pages)
 
 
 @dataclass
@@ -101,6 +103,7 @@ class Finding:
     polarity_source: str = "rule"
     needs_review: bool = False
     quantity: str | None = None
+    page: int | None = None  # 1-based page of the file it starts on (None where the format has no pages)
 
 
 @dataclass
@@ -113,6 +116,7 @@ class LegalRef:
     date: str | None = None
     issuer: str | None = None
     text: str = ""
+    page: int | None = None
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from pipeline.read.document import RawDocument, TextBlock
@@ -65,10 +66,10 @@ class NormalisedText:
     blocks: list[SourceBlock] = field(default_factory=list)
 
     def block_at(self, offset: int) -> SourceBlock | None:
-        """The source block a normalised offset falls in."""
-        for block in self.blocks:
-            if block.start <= offset < block.end:
-                return block
+        """The source block a normalised offset falls in (blocks are in text order)."""
+        index = bisect_right(self.blocks, offset, key=lambda b: b.start) - 1
+        if index >= 0 and self.blocks[index].start <= offset < self.blocks[index].end:
+            return self.blocks[index]
         return None
 
     def page_at(self, offset: int) -> int | None:

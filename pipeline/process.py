@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from pipeline import __version__
 from pipeline.components import build_nlp
 from pipeline.contract import DocumentInfo, ExtractResult, Source
-from pipeline.normalise import NORMALISER_VERSION, normalise_document
+from pipeline.normalise import NORMALISER_VERSION, NormalisedText, normalise_document
 from pipeline.paths import display_path
 from pipeline.read import RawDocument, ReadError, format_label, read_document_guarded
 from pipeline.taxonomy import load_taxonomy
@@ -60,7 +60,8 @@ class Extractor:
             result.status = "partial"
         stage = "normalise"
         try:
-            text = normalise_document(raw).text
+            normalised = normalise_document(raw)
+            text = normalised.text
             if not text.strip():
                 result.fail("normalise", "the file contains no text to analyse")
                 return None, result
@@ -85,6 +86,7 @@ class Extractor:
         )
         for offset, doc in pieces:
             _merge_piece(result, doc, offset)
+        _add_pages(result, normalised)
         result.versions = {
             "pipeline": __version__, "taxonomy": load_taxonomy().version,
             "normalise": NORMALISER_VERSION, **(first._.versions or {}),
@@ -127,6 +129,14 @@ def split_pieces(text: str, size: int = PIECE_CHARS) -> list[tuple[int, str]]:
         start += cut
     pieces.append((start, text[start:]))
     return pieces
+
+
+def _add_pages(result: ExtractResult, normalised: NormalisedText) -> None:
+    """The page each finding, date, reference and unit mention starts on (provenance)."""
+    for item in (*result.findings, *result.dates, *result.legal_refs):
+        item.page = normalised.page_at(item.span[0])
+    for unit in result.units:
+        unit.pages = [normalised.page_at(start) for start, _ in unit.mentions]
 
 
 def _relevance(docs):

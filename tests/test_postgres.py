@@ -156,3 +156,31 @@ def test_postgres_query_on_a_database_without_findings_tables_is_refused(postgre
         open_database(postgres_url, create=False)
     with pytest.raises(database.StoreError, match="does not exist on the server"):
         open_database(postgres_url.rsplit("/", 1)[0] + "/no_such_database", create=False)
+
+
+def test_postgres_database_of_the_first_schema_is_upgraded_with_its_rows(postgres_url: str) -> None:  # noqa: F811
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from pipeline.store.database import _alembic_config
+
+    old = create_engine(postgres_url)
+    with old.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+        conn.execute(text("INSERT INTO store_meta VALUES ('schema', 'findings_store_v1')"))
+        conn.execute(text(
+            "INSERT INTO documents (id, sha256, path, format, ocr, kind, text_chars, status, errors, versions,"
+            " ingested_at, text) VALUES (1, :sha, '/a.txt', 'txt', false, 'news', 14, 'ok', '[]', '{}', now(),"
+            " 'Xã A còn chậm.')"), {"sha": "b" * 64})
+        conn.execute(text(
+            "INSERT INTO findings (id, document_id, ordinal, polarity, category, text, span_start, span_end,"
+            " confidence, needs_review, polarity_source) VALUES (1, 1, 0, 'limitation', 'khac', 'Xã A còn chậm.',"
+            " 0, 14, 0.5, false, 'rule')"))
+        conn.execute(text("INSERT INTO corrections (finding_id, field, old, new, who, at) VALUES"
+                          " (1, 'category', 'khac', 'mot_cua', 'lan', now())"))
+    old.dispose()
+    engine = open_database(postgres_url)
+    assert load_document(engine, "b" * 64).findings[0].text == "Xã A còn chậm."
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        assert conn.execute(text("SELECT document_sha256, status FROM corrections")).one() == ("b" * 64, "applied")

@@ -134,3 +134,25 @@ def test_real_laws_read_with_tables_and_no_legacy_encoding() -> None:
         assert "Điều 1." in text, path.name
         assert any(b.part == "table" for b in raw.blocks), path.name
         assert sum(b.part == "body" for b in raw.blocks) > 200, path.name
+
+
+def test_docx_page_breaks_give_each_block_its_page(tmp_path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Trang một: UBND xã Tam Quang niêm yết đầy đủ thủ tục.")
+    document.add_page_break()
+    document.add_paragraph("Trang hai: công chức một cửa còn đi muộn.")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "1", "xã Tam Quang"
+    document.add_page_break()
+    document.add_paragraph("Trang ba: kiến nghị.")
+    document.save(tmp_path / "paged.docx")
+    raw = read_document(tmp_path / "paged.docx")
+    assert [(b.text[:9], b.page) for b in raw.blocks if b.part in ("body", "table")] == [
+        ("Trang một", 1), ("Trang hai", 2), ("1 | xã Ta", 2), ("Trang ba:", 3)]
+
+
+def test_docx_without_page_marks_has_no_pages(tmp_path) -> None:
+    raw = read_document(make_docx(tmp_path / "plain.docx"))
+    assert {b.page for b in raw.blocks} == {None}

@@ -16,6 +16,7 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 
 from pipeline.contract import StageError
 from pipeline.read.detect import convert_legacy_text
@@ -203,6 +204,64 @@ def _blocks_of(container, part: BlockPart, fonts: _FontResolver, used: set[str])
             yield from _table_rows(item, part, fonts, used)
 
 
+def _paged_body(document, fonts: _FontResolver, used: set[str]) -> list[tuple[TextBlock, bool]]:
+    """The body's blocks with the page each starts on, where the file tells.
+
+    Word records where pages began when it last laid the document out
+    (`w:lastRenderedPageBreak`); without those, hard page breaks (`w:br
+    w:type="page"`, `w:pageBreakBefore`) are counted. A file with neither
+    leaves pages unknown (None).
+    """
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    body = document.element.body
+    rendered = next(body.iter(f"{_W}lastRenderedPageBreak"), None) is not None
+    found: list[tuple[TextBlock, bool]] = []
+    page, any_break = 1, False
+    for item in document.iter_inner_content():
+        element = item._p if isinstance(item, Paragraph) else item._tbl
+        before = _page_breaks(element, rendered, leading=True)
+        page += before
+        if isinstance(item, Paragraph):
+            text, converted = _paragraph_text(item, fonts, used)
+            blocks = [(TextBlock(text=text, part="body", page=page), converted)] if text.strip() else []
+        elif isinstance(item, Table):
+            rows = _table_rows(item, "body", fonts, used)
+            blocks = [(replace(block, page=page), converted) for block, converted in rows]
+        else:
+            blocks = []
+        found.extend(blocks)
+        after = _page_breaks(element, rendered, leading=False)
+        page += after
+        any_break = any_break or bool(before or after)
+    if not any_break:
+        found = [(replace(block, page=None), converted) for block, converted in found]
+    return found
+
+
+def _page_breaks(element, rendered: bool, *, leading: bool) -> int:
+    """Page breaks at the start of `element` (`leading`) or after its start."""
+    if rendered:
+        marks = list(element.iter(f"{_W}lastRenderedPageBreak"))
+    else:
+        marks = [br for br in element.iter(f"{_W}br") if br.get(f"{_W}type") == "page"]
+        if leading and element.find(f"{_W}pPr/{_W}pageBreakBefore") is not None:
+            return 1
+    starts = [m for m in marks if _before_any_text(m, element)]
+    return len(starts) if leading else len(marks) - len(starts)
+
+
+def _before_any_text(mark, element) -> bool:
+    """Whether no text of `element` comes before `mark`."""
+    for node in element.iter(f"{_W}t", f"{_W}lastRenderedPageBreak", f"{_W}br"):
+        if node is mark:
+            return True
+        if node.tag == f"{_W}t" and (node.text or "").strip():
+            return False
+    return True
+
+
 def _table_rows(table, part: BlockPart, fonts: _FontResolver, used: set[str]):
     """One block per row, from the row's own cells (merged continuations left empty)."""
     from docx.table import _Cell
@@ -371,7 +430,7 @@ def read_docx(
                 if key not in seen_margins:
                     seen_margins.add(key)
                     found.append((block, converted))
-    found.extend(_blocks_of(document, "body", fonts, used))
+    found.extend(_paged_body(document, fonts, used))
     found.extend(_note_blocks(document, fonts, used))
     boxes = list(_text_boxes(document.element.body, document, fonts, used))
     found.extend(item for box in boxes for item in box)

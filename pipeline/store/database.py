@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -173,35 +174,93 @@ _SCHEMA_LOCK = 7_402_211
 
 
 def _prepare_schema(engine: Engine, *, create: bool, shown: str) -> None:
-    """Create or upgrade the schema, one process at a time; check the stamp."""
+    """Create the schema or migrate it to the current revision (Alembic), one process at a time."""
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
-        stamped = (
-            conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema"))
-            if store_meta.name in tables else None
-        )
-    if stamped == SCHEMA_VERSION and tables >= set(metadata.tables):
+        revision = _revision(conn) if "alembic_version" in tables else None
+    known, head = _revisions()
+    if revision == head and tables >= set(metadata.tables):
         return
-    if stamped is None:
-        if tables - set(metadata.tables):
+    if store_meta.name not in tables:
+        if tables - set(metadata.tables) - {"alembic_version"}:
             raise StoreError(
                 f"{shown} is a database of another application (it has tables such as "
                 f"{', '.join(sorted(tables)[:3])} but no findings tables)"
             )
         if not create:
             raise StoreError(f"the database {shown} holds no findings yet (run `findings ingest` first)")
-    elif stamped not in _UPGRADES and stamped != SCHEMA_VERSION:
-        raise StoreError(f"the database schema is {stamped}; this version of findings reads {SCHEMA_VERSION}")
+    elif revision is not None and revision not in known:
+        raise StoreError(f"the database {shown} was made by a newer version of findings (schema revision "
+                         f"{revision}; this version knows up to {head}): upgrade findings to read it")
     with _writing(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+        migrate(conn)
+
+
+def migrate(conn: Connection) -> str:
+    """Bring the database on `conn` to the current schema; returns the revision it was at ("" if new).
+
+    A new database gets every table and the head revision; one stamped by
+    Alembic is upgraded; one made before Alembic (schema stamp only, in
+    `store_meta`) is stamped with its revision and then upgraded.
+    """
+    from alembic import command
+
+    tables = set(inspect(conn).get_table_names())
+    config = _alembic_config(conn)
+    if store_meta.name not in tables:
         metadata.create_all(conn)
-        stamped = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema"))
-        if stamped is None:
-            conn.execute(insert(store_meta).values(key="schema", value=SCHEMA_VERSION))
-        elif stamped in _UPGRADES:
-            _upgrade(conn)
-            conn.execute(update(store_meta).where(store_meta.c.key == "schema").values(value=SCHEMA_VERSION))
+        command.stamp(config, "head")
+        found = ""
+    else:
+        found = _revision(conn) if "alembic_version" in tables else None
+        if found is None:
+            stamped = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema"))
+            found = _PRE_ALEMBIC.get(stamped or "")
+            if found is None:
+                raise StoreError(f"unknown findings schema {stamped!r} in store_meta")
+            command.stamp(config, found)
+        if found != _revisions()[1]:
+            command.upgrade(config, "head")
+    values = {"key": "schema", "value": SCHEMA_VERSION}
+    if conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema")) is None:
+        conn.execute(insert(store_meta).values(values))
+    else:
+        conn.execute(update(store_meta).where(store_meta.c.key == "schema").values(value=SCHEMA_VERSION))
+    return found
+
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+# Schemas stamped in `store_meta` before migrations were kept by Alembic, and their revision.
+_PRE_ALEMBIC = {"findings_store_v1": "0001", "findings_store_v2": "0002"}
+
+
+def _alembic_config(conn: Connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def _revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+@lru_cache(maxsize=1)
+def _revisions() -> tuple[frozenset[str], str]:
+    """Every revision the migrations know, and the head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    return frozenset(r.revision for r in script.walk_revisions()), script.get_current_head()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -229,23 +288,6 @@ def _describe_error(exc: BaseException, shown: str) -> str:
     if meaning:
         return f"the database {shown} {meaning} [{detail}]"
     return f"cannot open the database {shown}: {detail}"
-
-
-# Earlier schemas that opening upgrades in place: their tables lack only columns added since.
-_UPGRADES = ("findings_store_v1",)
-
-
-def _upgrade(conn: Connection) -> None:
-    """Add the columns (and their indexes) a database made by an earlier schema lacks."""
-    for table in metadata.sorted_tables:
-        present = {c["name"] for c in inspect(conn).get_columns(table.name)}
-        missing = [c for c in table.columns if c.name not in present]
-        for column in missing:
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
-        for index in table.indexes:
-            if any(c in missing for c in index.columns):
-                index.create(conn, checkfirst=True)
 
 
 def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
@@ -393,13 +435,14 @@ def _unit_row(unit: Unit) -> dict[str, Any]:
 def _insert_units(conn: Connection, document_id: int, result: ExtractResult) -> dict[str, int]:
     """Find or create the document's units and link them; returns unit ids by name."""
     rows: dict[str, dict[str, Any]] = {}
-    links: dict[tuple[str, str], list[list[int]]] = {}
+    links: dict[tuple[str, str], tuple[list[list[int]], list[int | None]]] = {}
     key_by_name: dict[str, str] = {}
     for unit in result.units:
         row = _unit_row(unit)
         rows.setdefault(row["key"], row)
-        mentions = links.setdefault((row["key"], unit.role), [])
+        mentions, pages = links.setdefault((row["key"], unit.role), ([], []))
         mentions.extend([int(s), int(e)] for s, e in unit.mentions)
+        pages.extend(unit.pages or [None] * len(unit.mentions))
     # A finding names units by canonical name; when two units share a name,
     # the inspected one is meant.
     for unit in sorted(result.units, key=lambda u: u.role != "inspected"):
@@ -418,8 +461,8 @@ def _insert_units(conn: Connection, document_id: int, result: ExtractResult) -> 
             insert(document_units),
             [
                 {"document_id": document_id, "unit_id": ids[key], "role": role,
-                 "ordinal": ordinal, "mentions": mentions}
-                for ordinal, ((key, role), mentions) in enumerate(links.items())
+                 "ordinal": ordinal, "mentions": mentions, "pages": pages if any(pages) else None}
+                for ordinal, ((key, role), (mentions, pages)) in enumerate(links.items())
             ],
         )
     return {name: ids[key] for name, key in key_by_name.items()}
@@ -487,6 +530,7 @@ def _insert_findings(
                 "needs_review": bool(f.needs_review),
                 "polarity_source": f.polarity_source,
                 "quantity": f.quantity,
+                "page": f.page,
             }
             for ordinal, f in enumerate(items)
         ],
@@ -512,7 +556,7 @@ def _insert_spans(conn: Connection, document_id: int, result: ExtractResult) -> 
             [
                 {"document_id": document_id, "ordinal": i, "iso": d.iso, "end_iso": d.end_iso, "time": d.time,
                  "text": _clean(d.text), "role": d.role, "span_start": int(d.span[0]),
-                 "span_end": int(d.span[1])}
+                 "span_end": int(d.span[1]), "page": d.page}
                 for i, d in enumerate(result.dates)
             ],
         )
@@ -522,7 +566,7 @@ def _insert_spans(conn: Connection, document_id: int, result: ExtractResult) -> 
             [
                 {"document_id": document_id, "ordinal": i, "kind": r.kind, "number": r.number,
                  "date": r.date, "issuer": r.issuer, "text": _clean(r.text),
-                 "span_start": int(r.span[0]), "span_end": int(r.span[1])}
+                 "span_start": int(r.span[0]), "span_end": int(r.span[1]), "page": r.page}
                 for i, r in enumerate(result.legal_refs)
             ],
         )
@@ -639,7 +683,7 @@ def load_document(engine: Engine, key: str) -> ExtractResult | None:
     with engine.connect() as conn:
         doc = conn.execute(select(documents).where(documents.c.id == document_id)).one()
         unit_rows = conn.execute(
-            select(units, document_units.c.role, document_units.c.mentions)
+            select(units, document_units.c.role, document_units.c.mentions, document_units.c.pages)
             .join(document_units, document_units.c.unit_id == units.c.id)
             .where(document_units.c.document_id == document_id)
             .order_by(document_units.c.ordinal)
@@ -676,24 +720,24 @@ def load_document(engine: Engine, key: str) -> ExtractResult | None:
         units=[
             Unit(name=u.name, level=u.level, role=u.role, parent=u.parent, province=u.province,
                  admin_code=u.admin_code, mentions=[(s, e) for s, e in u.mentions or []],
-                 current_name=u.current_name, current_province=u.current_province)
+                 current_name=u.current_name, current_province=u.current_province, pages=list(u.pages or []))
             for u in unit_rows
         ],
         dates=[
             DateMention(iso=d.iso, text=d.text, role=d.role, span=(d.span_start, d.span_end),
-                        end_iso=d.end_iso, time=d.time)
+                        end_iso=d.end_iso, time=d.time, page=d.page)
             for d in date_rows
         ],
         findings=[
             Finding(polarity=f.polarity, category=f.category, text=f.text,
                     span=(f.span_start, f.span_end), units=names.get(f.id, []),
                     confidence=f.confidence, polarity_source=f.polarity_source,
-                    needs_review=bool(f.needs_review), quantity=f.quantity)
+                    needs_review=bool(f.needs_review), quantity=f.quantity, page=f.page)
             for f in finding_rows
         ],
         legal_refs=[
             LegalRef(kind=r.kind, number=r.number, span=(r.span_start, r.span_end), date=r.date,
-                     issuer=r.issuer, text=r.text)
+                     issuer=r.issuer, text=r.text, page=r.page)
             for r in ref_rows
         ],
         versions=dict(doc.versions or {}),
@@ -705,13 +749,20 @@ def correct_finding(engine: Engine, finding_id: int, *, field: str, value: Any, 
     if field not in CORRECTABLE_FIELDS:
         raise ValueError(f"cannot correct {field!r}; one of {', '.join(CORRECTABLE_FIELDS)}")
     with _writing(engine) as conn:
-        old = conn.scalar(select(findings.c[field]).where(findings.c.id == finding_id))
-        if old is None:
+        found = conn.execute(
+            select(findings.c[field].label("old"), findings.c.text, findings.c.span_start, findings.c.span_end,
+                   documents.c.sha256)
+            .join(documents, documents.c.id == findings.c.document_id)
+            .where(findings.c.id == finding_id)
+        ).first()
+        if found is None:
             raise LookupError(f"no finding {finding_id}")
         conn.execute(update(findings).where(findings.c.id == finding_id).values({field: value}))
         conn.execute(
-            insert(corrections).values(finding_id=finding_id, field=field, old=str(old),
-                                       new=str(value), who=who, at=_now())
+            insert(corrections).values(finding_id=finding_id, field=field, old=str(found.old),
+                                       new=str(value), who=who, at=_now(), document_sha256=found.sha256,
+                                       finding_text=found.text, span_start=found.span_start,
+                                       span_end=found.span_end, status="applied")
         )
 
 

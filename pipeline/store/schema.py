@@ -34,7 +34,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = "findings_store_v2"  # v2: documents.topic, documents.topic_confidence
+# v2: documents.topic, documents.topic_confidence; v3: pages of findings, dates, references and
+# unit mentions; corrections that outlive re-processing. Alembic revisions: pipeline/store/migrations.
+SCHEMA_VERSION = "findings_store_v3"
+CORRECTION_STATUSES = ("applied", "orphaned")
 
 POLARITIES = ("strength", "limitation", "recommendation")
 STATUSES = ("ok", "partial", "failed")
@@ -129,6 +132,7 @@ document_units = Table(
     Column("role", String, nullable=False),
     Column("ordinal", Integer, nullable=False),
     Column("mentions", JSON, nullable=False),
+    Column("pages", JSON),  # page of each mention (None where the format has no pages)
     UniqueConstraint("document_id", "unit_id", "role"),
     CheckConstraint(_in("role", UNIT_ROLES), name="role"),
     Index(None, "unit_id", "role"),
@@ -149,6 +153,7 @@ findings = Table(
     Column("needs_review", Boolean, nullable=False, default=False),
     Column("polarity_source", String, nullable=False, default="rule"),
     Column("quantity", Text),
+    Column("page", Integer),
     UniqueConstraint("document_id", "ordinal"),
     CheckConstraint(_in("polarity", POLARITIES), name="polarity"),
     Index(None, "category", "polarity"),
@@ -177,6 +182,7 @@ dates = Table(
     Column("role", String, nullable=False),
     Column("span_start", Integer, nullable=False),
     Column("span_end", Integer, nullable=False),
+    Column("page", Integer),
     Index(None, "document_id", "role"),
     Index(None, "iso"),
 )
@@ -194,6 +200,7 @@ legal_refs = Table(
     Column("text", Text, nullable=False),
     Column("span_start", Integer, nullable=False),
     Column("span_end", Integer, nullable=False),
+    Column("page", Integer),
     Index(None, "document_id"),
     Index(None, "number"),
 )
@@ -219,13 +226,22 @@ corrections = Table(
     "corrections",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), nullable=False),
+    # NULL once re-processing left no finding to carry the correction (status 'orphaned').
+    Column("finding_id", ForeignKey("findings.id", ondelete="SET NULL")),
     Column("field", String, nullable=False),
     Column("old", Text),
     Column("new", Text),
     Column("who", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+    # What the correction was made on, to find the finding again after re-processing.
+    Column("document_sha256", String(64)),
+    Column("finding_text", Text),
+    Column("span_start", Integer),
+    Column("span_end", Integer),
+    Column("status", String, nullable=False, default="applied"),
+    CheckConstraint(_in("status", CORRECTION_STATUSES), name="status"),
     Index(None, "finding_id"),
+    Index(None, "document_sha256"),
 )
 
 
