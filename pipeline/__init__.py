@@ -5,4 +5,4 @@ Stages, in the order data flows: `read` -> `normalise` -> `segment` ->
 `flows/` runs them for a folder through Prefect.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # 0.2: long documents mined in pieces, page provenance

@@ -141,6 +141,39 @@ def _open_database(db: str, *, create: bool = False):
 
 
 @app.command()
+def reprocess(
+    db: DbOption = DEFAULT_DB,
+    stale: Annotated[bool, typer.Option(
+        "--stale/--all", help="Only documents an older pipeline produced (default), or every document.")] = True,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes (default: every core).", min=1)] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+) -> None:
+    """Run stored documents through the current pipeline again, keeping analysts' corrections.
+
+    A document is stale when a stage that produced it (reader, layout, units,
+    dates, legal references, findings rules, classifier...) has another version
+    now. Each is read again from its file and replaced in one transaction;
+    corrections are applied again, or kept as orphaned when their finding is
+    gone. Exit status: 0, or 3 when some documents could not be run again.
+    """
+    url = _open_database(db).url.render_as_string(hide_password=False)
+    _prepare_prefect(verbose)
+    from flows.reprocess import run_reprocess
+    from flows.runtime import RuntimeStartError
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        report = run_reprocess(url, stale_only=stale, workers=workers, verbose=verbose)
+    except RuntimeStartError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; every document replaced so far is kept (run the same command to go on)", 130)
+    typer.echo(report.describe())
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
 def query(
     db: DbOption = DEFAULT_DB,
     unit: Annotated[str | None, typer.Option(help="Unit name contains (e.g. 'Tam Quang').")] = None,

@@ -65,9 +65,11 @@ def make_layout(nlp: Language, name: str) -> LayoutComponent:
 class LayoutComponent:
     """Classify lines (body, caption, chrome, heading...) into `doc._.lines`."""
 
+    stage_versions = {"layout": LAYOUT_VERSION}
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.lines = classify_lines(doc_text(doc))
-        _versions(doc)["layout"] = LAYOUT_VERSION
+        _versions(doc).update(self.stage_versions)
         return doc
 
 
@@ -79,13 +81,15 @@ def make_metadata(nlp: Language, name: str) -> MetadataComponent:
 class MetadataComponent:
     """Title, publication date, publisher and kind into `doc._.metadata`."""
 
+    stage_versions = {"metadata": METADATA_VERSION}
+
     def __call__(self, doc: Doc) -> Doc:
         hints = doc._.hints or {}
         doc._.metadata = extract_metadata(
             doc._.lines, hint_title=hints.get("title"), hint_published=hints.get("published"),
             hint_publisher=hints.get("publisher"),
         )
-        _versions(doc)["metadata"] = METADATA_VERSION
+        _versions(doc).update(self.stage_versions)
         return doc
 
 
@@ -97,13 +101,15 @@ def make_dates(nlp: Language, name: str) -> DatesComponent:
 class DatesComponent:
     """Dates and periods, year-filled from the publication date, into `doc._.dates`."""
 
+    stage_versions = {"dates": DATES_VERSION}
+
     def __call__(self, doc: Doc) -> Doc:
         meta = doc._.metadata
         # Even a site's date bar (low confidence as a publication date) gives the year.
         dated = (meta.published or meta.issued) if meta else None
         year = int(dated[:4]) if dated else None
         doc._.dates = find_dates(doc_text(doc), reference_year=year)
-        _versions(doc)["dates"] = DATES_VERSION
+        _versions(doc).update(self.stage_versions)
         return doc
 
 
@@ -115,6 +121,8 @@ def make_legal_refs(nlp: Language, name: str) -> LegalRefsComponent:
 class LegalRefsComponent:
     """Cited documents into `doc._.legal_refs`, then the dates' roles."""
 
+    stage_versions = {"legal_refs": LEGAL_REFS_VERSION}
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.legal_refs = find_legal_refs(doc_text(doc), dates=doc._.dates)
         meta = doc._.metadata
@@ -124,7 +132,7 @@ class LegalRefsComponent:
             published_span=meta.published_span if meta else None,
             issued_span=meta.issued_span if meta else None,
         )
-        _versions(doc)["legal_refs"] = LEGAL_REFS_VERSION
+        _versions(doc).update(self.stage_versions)
         return doc
 
 
@@ -139,6 +147,8 @@ _SELF_ASSESSMENT = re.compile(r"tự kiểm tra|tự đánh giá|tự chấm đi
 class UnitsComponent:
     """Administrative units with roles, resolved against the gazetteer, into `doc._.units`."""
 
+    stage_versions = {"units": UNITS_VERSION, "gazetteer": GAZETTEER_VERSION}
+
     def __init__(self) -> None:
         self.gazetteer = load_gazetteer()
 
@@ -151,8 +161,7 @@ class UnitsComponent:
             self_assessment=bool(meta and meta.title and _SELF_ASSESSMENT.search(meta.title)),
             skip_spans=[(ln.start, ln.end) for ln in doc._.lines if ln.kind in ("chrome", "byline")],
         )
-        _versions(doc)["units"] = UNITS_VERSION
-        _versions(doc)["gazetteer"] = GAZETTEER_VERSION
+        _versions(doc).update(self.stage_versions)
         return doc
 
 
@@ -164,6 +173,8 @@ def make_candidates(nlp: Language, name: str) -> CandidatesComponent:
 class CandidatesComponent:
     """Atomic candidate clauses with their discourse polarity into `doc._.candidates`."""
 
+    stage_versions = {"findings": FINDINGS_VERSION}
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         names = sorted(m for unit in doc._.units or [] for m in unit.mentions)
@@ -172,7 +183,7 @@ class CandidatesComponent:
         if doc._.relevance is not None:  # only passages that report an inspection are mined
             candidates = [c for c in candidates if doc._.relevance.covers(c.span)]
         doc._.candidates = candidates
-        _versions(doc)["findings"] = FINDINGS_VERSION
+        _versions(doc).update(self.stage_versions)
         return doc
 
 
@@ -199,6 +210,10 @@ class ClassifierComponent:
         self.decision = decision
 
     @property
+    def stage_versions(self) -> dict[str, str]:
+        return {"classifier": self.version}
+
+    @property
     def version(self) -> str:
         """The model and the decision thresholds: a stored finding depends on both."""
         return f"{self.bundle.version};{self.decision.version}"
@@ -207,7 +222,7 @@ class ClassifierComponent:
         candidates = self.candidates(doc)
         predictions = self.predict(doc, candidates, finding_floor=self.decision.finding_threshold / 2)
         doc._.findings = self.decide(candidates, predictions)
-        _versions(doc)["classifier"] = self.version
+        _versions(doc).update(self.stage_versions)
         return doc
 
     @staticmethod
@@ -323,6 +338,8 @@ class AttributionComponent:
     whatever role the unit rules gave its mentions; an inspector stays one.
     """
 
+    stage_versions = {"attribution": ATTRIBUTION_VERSION}
+
     def __call__(self, doc: Doc) -> Doc:
         candidates = {c.span: c for c in doc._.candidates or []}
         for finding in doc._.findings or []:
@@ -330,7 +347,7 @@ class AttributionComponent:
             sentence = candidate.sentence_span if candidate else finding.span
             finding.units = attribute_units(doc, finding.span, sentence)
         promote_finding_subjects(doc._.units or [], doc._.findings or [], doc_text(doc))
-        _versions(doc)["attribution"] = ATTRIBUTION_VERSION
+        _versions(doc).update(self.stage_versions)
         return doc
 
 

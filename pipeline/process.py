@@ -23,7 +23,7 @@ from pipeline.components import build_nlp
 from pipeline.contract import DocumentInfo, ExtractResult, Source
 from pipeline.normalise import NORMALISER_VERSION, NormalisedText, normalise_document
 from pipeline.paths import display_path
-from pipeline.read import RawDocument, ReadError, format_label, read_document_guarded
+from pipeline.read import READER_VERSION, RawDocument, ReadError, format_label, read_document_guarded
 from pipeline.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -87,11 +87,17 @@ class Extractor:
         for offset, doc in pieces:
             _merge_piece(result, doc, offset)
         _add_pages(result, normalised)
-        result.versions = {
-            "pipeline": __version__, "taxonomy": load_taxonomy().version,
-            "normalise": NORMALISER_VERSION, **(first._.versions or {}),
-        }
+        result.versions = {**self.versions(), **(first._.versions or {})}
         return (first if len(pieces) == 1 else None), result
+
+    def versions(self) -> dict[str, str]:
+        """The version of every stage this pipeline runs: what a stored result is compared with
+        to tell whether it is stale (`findings reprocess --stale`)."""
+        versions = {"pipeline": __version__, "taxonomy": load_taxonomy().version, "reader": READER_VERSION,
+                    "normalise": NORMALISER_VERSION}
+        for _, component in self.nlp.pipeline:
+            versions.update(getattr(component, "stage_versions", {}))
+        return versions
 
     def _run(self, text: str, raw: RawDocument | None) -> Doc:
         """Every pipeline component over one piece; the document's hints go with its first piece."""

@@ -51,11 +51,15 @@ class RelevanceComponent:
     def __init__(self, config: RelevanceConfig) -> None:
         self.config = config
 
+    @property
+    def stage_versions(self) -> dict[str, str]:
+        return {"relevance": self.config.version}
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.relevance = judge(doc_text(doc), doc._.lines or [], config=self.config)
         if doc._.versions is None:
             doc._.versions = {}
-        doc._.versions["relevance"] = self.config.version
+        doc._.versions.update(self.stage_versions)
         return doc
 
 

@@ -73,6 +73,17 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[CorpusRecord]:
     return records
 
 
+def corrections_fingerprint(extra: list[CorpusRecord]) -> str:
+    """'+corrections.<sha256 prefix>' over analysts' corrections learned too ('' without any):
+    a model trained on other corrections is another model."""
+    if not extra:
+        return ""
+    digest = hashlib.sha256()
+    for record in sorted(extra, key=lambda r: r.id):
+        digest.update(json.dumps(asdict(record), ensure_ascii=False, sort_keys=True).encode())
+    return f"+corrections.{digest.hexdigest()[:12]}"
+
+
 def corpus_fingerprint(directory: Path = CORPUS_DIR) -> str:
     """sha256 over the corpus files: the data version in the model card."""
     digest = hashlib.sha256()
@@ -222,11 +233,12 @@ def train(
     for report in (finding_report, polarity_report, category_report):
         report["chosen"] = chosen[report["task"]]
     elapsed = time.perf_counter() - started
+    data_version = corpus_fingerprint(corpus_dir) + corrections_fingerprint(extra or [])
     card = {
-        "model_version": f"findings-classifier.{corpus_fingerprint(corpus_dir)}",
+        "model_version": f"findings-classifier.{data_version}",
         "taxonomy_version": taxonomy.version,
         "features_version": FEATURES_VERSION,
-        "data_version": corpus_fingerprint(corpus_dir),
+        "data_version": data_version,
         "records": len(corpus),
         "findings": len(findings),
         "not_findings": len(corpus) - len(findings),

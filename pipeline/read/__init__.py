@@ -33,6 +33,9 @@ SUPPORTED_SUFFIXES = {
     ".xlsx": "xlsx",
 }
 MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
+# Bump whenever what a reader returns for the same bytes changes (v2: formats told by their
+# bytes, mixed UTF-8/8-bit lines, the text limit, DOCX pages, deeply nested tables).
+READER_VERSION = "read.v2"
 CHARS_PER_PAGE = 2500  # a typed A4 page of Vietnamese administrative text, roughly
 
 
@@ -216,6 +219,7 @@ def __getattr__(name: str):
 __all__ = [
     "RawDocument",
     "ReadError",
+    "READER_VERSION",
     "ReadLimits",
     "SUPPORTED_SUFFIXES",
     "TextBlock",

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -360,6 +361,65 @@ def save_result(engine: Engine, result: ExtractResult) -> bool:
     return True
 
 
+@dataclass
+class Replaced:
+    """What `replace_result` did with the document's corrections."""
+
+    applied: int = 0
+    orphaned: int = 0
+
+
+def replace_result(engine: Engine, result: ExtractResult) -> Replaced:
+    """Replace everything stored for the document `result` is of (same sha256) by `result`.
+
+    One transaction: the old findings, unit links, dates and references go,
+    the new ones come, and every analyst's correction of the document is
+    applied again to the new finding with the same text (at the same place
+    if there are several), or marked `orphaned` when no such finding exists
+    any more (kept, with what it was made on, for an analyst to look at).
+    """
+    sha256 = result.source.sha256
+    outcome = Replaced()
+    with _writing(engine) as conn:
+        document_id = conn.scalar(select(documents.c.id).where(documents.c.sha256 == sha256))
+        if document_id is None:
+            raise LookupError(f"no stored document {sha256}")
+        made = conn.execute(
+            select(corrections).where(corrections.c.document_sha256 == sha256).order_by(corrections.c.id)
+        ).all()
+        for table in (findings, document_units, dates, legal_refs):
+            conn.execute(delete(table).where(table.c.document_id == document_id))
+        row = _document_row(result)
+        del row["ingested_at"]
+        conn.execute(update(documents).where(documents.c.id == document_id).values(row))
+        unit_ids = _insert_units(conn, document_id, result)
+        _insert_findings(conn, document_id, result.findings, unit_ids)
+        _insert_spans(conn, document_id, result)
+        new = conn.execute(
+            select(findings.c.id, findings.c.text, findings.c.span_start)
+            .where(findings.c.document_id == document_id).order_by(findings.c.ordinal)
+        ).all()
+        for correction in made:
+            same_text = [f for f in new if f.text == correction.finding_text]
+            match = min(same_text, key=lambda f: abs(f.span_start - (correction.span_start or 0)), default=None)
+            if match is None:
+                conn.execute(update(corrections).where(corrections.c.id == correction.id)
+                             .values(finding_id=None, status="orphaned"))
+                outcome.orphaned += 1
+                continue
+            conn.execute(update(findings).where(findings.c.id == match.id)
+                         .values({correction.field: _corrected_value(correction.field, correction.new)}))
+            conn.execute(update(corrections).where(corrections.c.id == correction.id)
+                         .values(finding_id=match.id, status="applied"))
+            outcome.applied += 1
+    return outcome
+
+
+def _corrected_value(field: str, text: str | None) -> Any:
+    """A correction's new value (kept as text in `corrections`) in its column's type."""
+    return text == "True" if field == "needs_review" else text
+
+
 def _clean(text: str | None) -> str | None:
     """PostgreSQL refuses NUL in text; U+FFFD takes its place and keeps every span valid."""
     return text.replace("\x00", "\ufffd") if text else text
@@ -381,6 +441,10 @@ def _document_date(result: ExtractResult) -> tuple[str, str, str] | None:
 
 
 def _insert_document(conn: Connection, result: ExtractResult) -> int:
+    return conn.execute(insert(documents).values(_document_row(result))).inserted_primary_key[0]
+
+
+def _document_row(result: ExtractResult) -> dict[str, Any]:
     source, document = result.source, result.document
     dated = _document_date(result)
     text = _clean(document.text)
@@ -410,7 +474,7 @@ def _insert_document(conn: Connection, result: ExtractResult) -> int:
         "dated_end": dated[2] if dated else None,
         "ingested_at": _now(),
     }
-    return conn.execute(insert(documents).values(row)).inserted_primary_key[0]
+    return row
 
 
 def _guess_level(name: str) -> str:
@@ -640,6 +704,16 @@ def stored_hashes(engine: Engine, *, only: Iterable[str] | None = None) -> set[s
         query = query.where(documents.c.sha256.in_(list(only)))
     with engine.connect() as conn:
         return set(conn.scalars(query))
+
+
+def stale_documents(engine: Engine, current: dict[str, str]) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(sha256, path, stored versions) of every document a stage of `current` did not produce."""
+    query = select(documents.c.sha256, documents.c.path, documents.c.versions).order_by(documents.c.id)
+    with engine.connect() as conn:
+        for sha256, path, versions in conn.execute(query):
+            versions = versions or {}
+            if any(versions.get(stage) != version for stage, version in current.items()):
+                yield sha256, path, versions
 
 
 def find_document(engine: Engine, key: str) -> int | None:

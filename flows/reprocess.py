@@ -1,0 +1,138 @@
+"""The `reprocess` Prefect flow: run stored documents through the current pipeline again.
+
+A stored document records the version of every stage that produced it
+(reader, normaliser, layout, relevance, metadata, dates, legal references,
+units and gazetteer, findings rules, classifier with its training data and
+decision thresholds, attribution). With `stale_only`, only documents whose
+versions differ from the current pipeline's are run again. Each document is
+read again from its file (which must still hold the same bytes), mined, and
+replaced in one transaction; analysts' corrections are applied again to the
+new findings, or kept as `orphaned` when the finding they corrected is gone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+
+from flows.ingest import _worker_engine
+
+
+@dataclass
+class Reprocessed:
+    """What happened to one stored document."""
+
+    path: str
+    status: str  # "reprocessed" | "missing" | "changed" | "failed"
+    message: str | None = None
+    applied: int = 0
+    orphaned: int = 0
+
+
+@dataclass
+class ReprocessReport:
+    """What one run did."""
+
+    stored: int = 0
+    stale: int = 0
+    reprocessed: int = 0
+    corrections_applied: int = 0
+    corrections_orphaned: int = 0
+    problems: list[Reprocessed] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.problems else 0
+
+    def describe(self, *, limit: int = 20) -> str:
+        lines = [
+            f"reprocess: {self.stored} documents stored, {self.stale} to run again, {self.reprocessed} done, "
+            f"{len(self.problems)} not; corrections: {self.corrections_applied} applied again, "
+            f"{self.corrections_orphaned} orphaned (their finding is gone); in {self.seconds:.1f} s"
+        ]
+        lines += [f"  {p.status} {p.path}: {p.message}" for p in self.problems[:limit]]
+        return "\n".join(lines)
+
+
+def reprocess_document(path: str, sha256: str, db_url: str) -> Reprocessed:
+    """Read, mine and replace one stored document; never raises for a bad file."""
+    from pipeline.paths import real_path
+    from pipeline.process import extract_path
+    from pipeline.read import file_sha256
+    from pipeline.store.database import replace_result
+
+    source = real_path(path)
+    if not source.is_file():
+        return Reprocessed(path, "missing", "the file is no longer there (its stored results are kept)")
+    if file_sha256(source) != sha256:
+        return Reprocessed(path, "changed", "the file has changed since it was stored (ingest it to store the "
+                                            "new version; the stored results are kept)")
+    result = extract_path(source)
+    if result.status == "failed" or result.source.sha256 != sha256:
+        message = result.errors[-1].message if result.errors else "failed"
+        return Reprocessed(path, "failed", f"{message} (the stored results are kept)")
+    replaced = replace_result(_worker_engine(db_url), result)
+    return Reprocessed(path, "reprocessed", applied=replaced.applied, orphaned=replaced.orphaned)
+
+
+@task(name="reprocess-chunk", cache_policy=NO_CACHE, retries=0)
+def reprocess_chunk(items: list[tuple[str, str]], db_url: str) -> list[Reprocessed]:
+    """Run a chunk of stored documents again in a worker (pipeline loaded once per process)."""
+    return [reprocess_document(path, sha256, db_url) for path, sha256 in items]
+
+
+@flow(name="reprocess", log_prints=False, validate_parameters=False)
+def reprocess(db_url: str, stale_only: bool = True, chunk_size: int = 10) -> ReprocessReport:
+    """Run the stored documents (with `stale_only`, those an older pipeline produced) again."""
+    from pipeline.process import get_extractor
+    from pipeline.store.database import open_database, stale_documents, stored_hashes
+
+    started = time.perf_counter()
+    engine = open_database(db_url, create=False)
+    report = ReprocessReport(stored=len(stored_hashes(engine)))
+    current = get_extractor().versions() if stale_only else {"always": "run again"}
+    todo = [(path, sha256) for sha256, path, _ in stale_documents(engine, current)]
+    report.stale = len(todo)
+    chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
+    futures = {reprocess_chunk.submit(chunk, db_url): chunk for chunk in chunks}
+    for future in as_completed(list(futures)):
+        try:
+            outcomes = future.result()
+        except Exception as exc:  # noqa: BLE001 - a dead worker costs its chunk, not the run
+            outcomes = [Reprocessed(path, "failed", f"the worker stopped ({type(exc).__name__})")
+                        for path, _ in futures[future]]
+        for outcome in outcomes:
+            if outcome.status == "reprocessed":
+                report.reprocessed += 1
+                report.corrections_applied += outcome.applied
+                report.corrections_orphaned += outcome.orphaned
+            else:
+                report.problems.append(outcome)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def run_reprocess(db_url: str, *, stale_only: bool = True, workers: int | None = None,
+                  verbose: bool = False) -> ReprocessReport:
+    """Run the reprocess flow with one Prefect server and worker processes, like `run_ingest`."""
+    import os
+    import tempfile
+
+    from flows.ingest import WORKER_MEMORY_BYTES, _quiet_stderr, _task_runner
+    from flows.runtime import IngestRuntime, run_tags
+
+    log_path = Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
+    with (
+        _quiet_stderr(log_path, enabled=not verbose),
+        log_path.open("ab") as log,
+        IngestRuntime(log),
+        run_tags(),
+    ):
+        runner = _task_runner(workers or os.cpu_count() or 1, WORKER_MEMORY_BYTES)
+        return reprocess.with_options(task_runner=runner)(db_url, stale_only)
