@@ -374,17 +374,32 @@ def run_ingest(
                 runner = dask_task_runner(dask_address)
             else:
                 runner = _task_runner(workers, worker_memory_bytes)
-            configured = ingest.with_options(task_runner=runner)
-            report = configured([_to_parameter(p) for p in paths], db_url, chunk_size, retry_failed)
-            for _round in range(ISOLATION_ROUNDS):
-                if not report.crashed:
-                    break
-                alone = ingest.with_options(task_runner=_task_runner(1, worker_memory_bytes))
-                report.merge(alone([_to_parameter(p) for p in report.crashed], db_url, 1, True, isolate=True))
-            _fail_unfinished(report, db_url)
+            report = ingest_everything(paths, db_url, runner, chunk_size=chunk_size, retry_failed=retry_failed,
+                                       worker_memory_bytes=worker_memory_bytes)
         finally:
             _progress = None
     report.log_path = None if verbose else str(log_path)
+    return report
+
+
+def ingest_everything(
+    paths: list[Path] | list[str],
+    db_url: str,
+    runner,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    retry_failed: bool = False,
+    worker_memory_bytes: int = WORKER_MEMORY_BYTES,
+) -> IngestReport:
+    """The ingest flow on `runner`, then the files a dead worker left unfinished, one at a time."""
+    report = ingest.with_options(task_runner=runner)(
+        [_to_parameter(p) for p in paths], db_url, chunk_size, retry_failed)
+    for _round in range(ISOLATION_ROUNDS):
+        if not report.crashed:
+            break
+        alone = ingest.with_options(task_runner=_task_runner(1, worker_memory_bytes))
+        report.merge(alone([_to_parameter(p) for p in report.crashed], db_url, 1, True, isolate=True))
+    _fail_unfinished(report, db_url)
     return report
 
 

@@ -1,13 +1,16 @@
-"""Stops everything an ingest started once the ingest process is gone, however it ended.
+"""Stops everything an ingest started once the ingest is over, however it ended.
 
 Started by `IngestRuntime` as `python -m flows.reaper PID SCRATCH` with a pipe
-on its standard input. While the ingest lives, the reaper notes its
-descendants (Prefect server, worker processes, readers, LibreOffice,
-Tesseract) twice a second. When the pipe says "done" the ingest ended
-cleanly and the reaper just exits; when the pipe closes without it (the
-ingest was killed, even by SIGKILL, which no process can catch), it kills
-every process it noted that is still alive, with their children, and
-removes the run's scratch folder.
+on its standard input. While the ingest lives, the reaper notes the
+processes it started (Prefect server, worker processes, readers,
+LibreOffice, Tesseract: its descendants created since the reaper began)
+twice a second. When the pipe says "done" the run ended in order: whatever
+it started and left running (a worker Prefect did not stop) is killed and
+the reaper exits. When the pipe closes without it (the ingest was killed,
+even by SIGKILL, which no process can catch), it kills every process it
+noted that is still alive, with their children, and removes the run's
+scratch folder. Processes the ingest's process had before the run are left
+alone.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import psutil
 POLL_S = 0.5
 
 
-def descendants(pid: int) -> dict[int, float]:
-    """pid -> creation time of every live descendant of `pid` (the time tells a reused pid apart)."""
+def descendants(pid: int, since: float = 0.0) -> dict[int, float]:
+    """pid -> creation time of every live descendant of `pid` created since `since` (the time
+    also tells a reused pid apart)."""
     try:
         children = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
@@ -32,9 +36,11 @@ def descendants(pid: int) -> dict[int, float]:
     found = {}
     for child in children:
         try:
-            found[child.pid] = child.create_time()
+            created = child.create_time()
         except psutil.Error:
             continue
+        if created >= since:
+            found[child.pid] = created
     return found
 
 
@@ -64,6 +70,7 @@ def kill_all(noted: dict[int, float]) -> int:
 def watch(pid: int, scratch: str | None) -> None:
     """Note `pid`'s descendants until standard input says "done" or closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the ingest's to handle
+    since = psutil.Process().create_time() - 1  # what the ingest had before the run is not the run's
     noted: dict[int, float] = {}
     stdin = sys.stdin.buffer
     while True:
@@ -71,12 +78,15 @@ def watch(pid: int, scratch: str | None) -> None:
         if ready:
             line = stdin.readline()
             if line.strip() == b"done":
+                noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, since)}
+                noted.pop(os.getpid(), None)
+                kill_all(noted)
                 return
             if not line:  # the ingest is gone without saying goodbye
                 break
             continue
         # Keep what is still alive from before: a process whose parent just ended is still ours.
-        noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid)}
+        noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, since)}
         noted.pop(os.getpid(), None)
     kill_all(noted)
     if scratch:

@@ -97,6 +97,7 @@ class IngestRuntime:
         import httpx
         import prefect
 
+        # The API only, started as Prefect starts its temporary server (no background services).
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
         for _attempt in range(SERVER_START_ATTEMPTS):

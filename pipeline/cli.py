@@ -141,6 +141,51 @@ def _open_database(db: str, *, create: bool = False):
 
 
 @app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="The folder new files arrive in.")],
+    db: DbOption = DEFAULT_DB,
+    every: Annotated[str, typer.Option(help="How often to look: 30s, 10m, 2h, 1d.")] = "10m",
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes per run (default: every core).", min=1)] = None,
+    chunk_size: Annotated[int, typer.Option(help="Documents per Prefect task.", min=1)] = 10,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+) -> None:
+    """Ingest new files from INBOX on a schedule (a Prefect deployment served until stopped)."""
+    from flows.watch import parse_interval
+
+    if not inbox.is_dir():
+        _fail(f"{_shown(inbox)} is not a folder")
+    try:
+        interval = parse_interval(every)
+    except ValueError as exc:
+        _fail(str(exc))
+    engine_url = _open_database(db, create=True).url
+    url, shown_url = engine_url.render_as_string(hide_password=False), engine_url.render_as_string()
+    _prepare_prefect(verbose)
+    import tempfile
+
+    from flows.ingest import _quiet_stderr
+    from flows.runtime import IngestRuntime, RuntimeStartError
+    from flows.watch import serve_inbox
+
+    typer.echo(f"watching {_shown(inbox)} every {every}, storing into {shown_url}; Ctrl-C or SIGTERM stops",
+               err=True)
+    log_path = Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
+    try:
+        with (
+            _quiet_stderr(log_path, enabled=not verbose),
+            log_path.open("ab") as log,
+            IngestRuntime(log),
+        ):
+            serve_inbox(inbox, db_url=url, every=interval, workers=workers or os.cpu_count() or 1,
+                        chunk_size=chunk_size)
+    except RuntimeStartError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command()
 def reprocess(
     db: DbOption = DEFAULT_DB,
     stale: Annotated[bool, typer.Option(
