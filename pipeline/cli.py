@@ -482,7 +482,7 @@ def train(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Rebuild the classifiers from corpus/statements (deterministic) and write the model card."""
-    from pipeline.classify.model import MODEL_PATH
+    from pipeline.classify.model import model_path
     from pipeline.classify.train import records_from_corrections
     from pipeline.classify.train import train as run_training
 
@@ -499,7 +499,7 @@ def train(
         dev_sets = [(s.gold, s.docs) for s in development_sets()] or None
         if dev_sets is None:
             typer.echo("no development set beside the project: choosing by cross-validation")
-    card = run_training(output=output or MODEL_PATH, extra=extra, dev_sets=dev_sets)
+    card = run_training(output=output or model_path(), extra=extra, dev_sets=dev_sets)
     for task in card["tasks"]:
         scores = ", ".join(f"{k} {v:.3f}" for k, v in task["cv_macro_f1"].items())
         typer.echo(f"{task['task']:<9} cross-validated macro-F1: {scores} -> {task['chosen']}")
@@ -508,7 +508,7 @@ def train(
     typer.echo(f"chosen by {decision['selected_by']}; {thresholds}"
                + (f"; development findings F1 {decision['best']['objective']:.3f}" if "best" in decision else ""))
     typer.echo(f"trained on {card['records']} statements in {card['training_seconds']} s; "
-               f"wrote {output or MODEL_PATH} and MODEL_CARD.md")
+               f"wrote {output or model_path()} and MODEL_CARD.md")
 
 
 @corpus_app.command("validate")

@@ -21,7 +21,6 @@ from spacy.tokens import Doc
 import pipeline.relevance_component  # noqa: F401 - registers findings_relevance_v1
 from pipeline.classify.features import Statement, cue_patterns
 from pipeline.classify.model import (
-    MODEL_PATH,
     ClassifierBundle,
     Decision,
     load_classifier,
@@ -189,11 +188,12 @@ class CandidatesComponent:
 
 @Language.factory(
     "findings_classifier_v1",
-    default_config={"model_path": str(MODEL_PATH), "overrides": {}},
+    default_config={"model_path": "", "overrides": {}},
 )
 def make_classifier(nlp: Language, name: str, *, model_path: str, overrides: dict) -> ClassifierComponent:
-    """The decision thresholds are those chosen with the model; `overrides` replaces any of them."""
-    bundle = load_classifier(Path(model_path))
+    """The decision thresholds are those chosen with the model; `overrides` replaces any of them.
+    An empty `model_path` means the model `pipeline.classify.model.model_path()` names."""
+    bundle = load_classifier(Path(model_path) if model_path else None)
     return ClassifierComponent(bundle, decision=replace(bundle.decision, **overrides))
 
 
@@ -409,12 +409,12 @@ PIPE_NAMES = (
 CLASSIFIER_PIPES = ("findings_classifier_v1", "findings_attribution_v1")  # they need the trained model
 
 
-def build_nlp(*, model_path: Path = MODEL_PATH, with_classifier: bool = True) -> Language:
+def build_nlp(*, model_path: Path | None = None, with_classifier: bool = True) -> Language:
     """The whole segmentation and extraction pipeline as one spaCy `Language`."""
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
     for pipe in PIPE_NAMES:
         if pipe in CLASSIFIER_PIPES and not with_classifier:
             continue
-        config = {"model_path": str(model_path)} if pipe == "findings_classifier_v1" else {}
+        config = {"model_path": str(model_path or "")} if pipe == "findings_classifier_v1" else {}
         nlp.add_pipe(pipe, config=config)
     return nlp

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.classify.model import MODELS_DIR
 from pipeline.contract import ExtractResult
 from pipeline.extract.dates import is_day_precision
 
@@ -261,7 +262,7 @@ def development_sets() -> list[EvaluationSet]:
 
 # The figures the accuracy gate guards, per set (`findings evaluate --record` writes them).
 GUARDED = (("findings", "f1"), ("polarity", "f1"), ("units", "f1"), ("dates", "recall"), ("published", "recall"))
-RECORDED_FIGURES = Path(__file__).resolve().parents[1] / "models" / "evaluation-figures.json"
+RECORDED_FIGURES = MODELS_DIR / "evaluation-figures.json"
 GATE_MARGIN = 0.02
 
 

@@ -22,9 +22,17 @@ from pipeline.classify.features import FEATURES_VERSION, Statement
 from pipeline.contract import settings_version
 from pipeline.taxonomy import load_taxonomy
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
-# FINDINGS_MODEL points the pipeline (and `findings train`) at another model file.
-MODEL_PATH = Path(os.environ.get("FINDINGS_MODEL") or MODELS_DIR / "findings-classifier.joblib")
+# The trained model ships inside the package as `pipeline.models` (the repository's `models/`
+# folder, mapped in pyproject.toml), so an installed copy finds it wherever it runs.
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+if not MODELS_DIR.is_dir():  # an editable install: the checkout's models/
+    MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+MODEL_PATH = MODELS_DIR / "findings-classifier.joblib"
+
+
+def model_path() -> Path:
+    """The classifier file to use: FINDINGS_MODEL when set (read when called), else the shipped model."""
+    return Path(os.environ.get("FINDINGS_MODEL") or MODEL_PATH)
 REVIEW_THRESHOLD = 0.35
 FINDING_THRESHOLD = 0.5
 
@@ -155,8 +163,9 @@ def check_compatible(bundle: ClassifierBundle) -> None:
 
 
 @lru_cache(maxsize=2)
-def load_classifier(path: Path = MODEL_PATH) -> ClassifierBundle:
-    """Load the classifier once per process; raises if missing or incompatible."""
+def load_classifier(path: Path | None = None) -> ClassifierBundle:
+    """Load the classifier (default: `model_path()`); raises if missing or incompatible."""
+    path = path or model_path()
     if not path.exists():
         raise FileNotFoundError(f"no classifier at {path}: build it with `findings train`")
     bundle = joblib.load(path)
