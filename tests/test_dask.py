@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from flows.dask import pipeline_loaded
 from flows.ingest import run_ingest
 from pipeline.cli import app
 
-from .conftest import SEEDS, SHARED, require_shared
+from .conftest import seeds_and_news
 from .test_ingest_processes import _contents
 
 pytestmark = pytest.mark.slow
@@ -58,13 +57,7 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
-    require_shared()
-    folder = tmp_path_factory.mktemp("archive")
-    for seed in SEEDS.glob("*.txt"):
-        shutil.copy(seed, folder / seed.name)
-    news = sorted((SHARED / "data" / "vntc" / "Train_Full" / "Chinh tri Xa hoi").glob("*.txt"))[:15]
-    for number, article in enumerate(news):
-        shutil.copy(article, folder / f"news-{number:02d}.txt")
+    folder = seeds_and_news(tmp_path_factory.mktemp("archive"), 15)
     (folder / "broken.txt").write_bytes(b"\x00\x01" * 50)
     return folder
 

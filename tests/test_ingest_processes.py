@@ -20,23 +20,16 @@ from flows.ingest import CRASH_MESSAGE, run_ingest
 from pipeline.store import schema
 from pipeline.store.database import open_database
 
-from .conftest import SEEDS, SHARED, require_shared
+from .conftest import seeds_and_news, stored_documents
 
 pytestmark = pytest.mark.slow
 FINDINGS = str(Path(sys.executable).with_name("findings"))
-NEWS = SHARED / "data" / "vntc" / "Train_Full" / "Chinh tri Xa hoi"
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
     """The five seeds and 55 short news articles: enough for a kill to land mid-batch."""
-    require_shared()
-    folder = tmp_path_factory.mktemp("archive")
-    for seed in SEEDS.glob("*.txt"):
-        shutil.copy(seed, folder / seed.name)
-    for number, article in enumerate(sorted(NEWS.glob("*.txt"))[:55]):
-        shutil.copy(article, folder / f"news-{number:02d}.txt")
-    return folder
+    return seeds_and_news(tmp_path_factory.mktemp("archive"), 55)
 
 
 def _ingest(archive: Path, db: Path, home: Path, *extra: str) -> subprocess.Popen:
@@ -44,14 +37,6 @@ def _ingest(archive: Path, db: Path, home: Path, *extra: str) -> subprocess.Pope
     env.pop("PREFECT_API_URL", None)
     return subprocess.Popen([FINDINGS, "ingest", str(archive), "--db", str(db), "--workers", "2", "-q", *extra],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _count(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=30) as conn:
-            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 def _contents(db: Path) -> dict:
@@ -79,12 +64,12 @@ def test_sigkill_mid_batch_leaves_no_process_and_a_rerun_completes_the_database(
     killed_db = tmp_path / "killed.db"
     run = _ingest(archive, killed_db, home, "--chunk-size", "1")
     deadline = time.monotonic() + 600
-    while _count(killed_db) < 3 and time.monotonic() < deadline and run.poll() is None:
+    while stored_documents(killed_db) < 3 and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.2)
     started = psutil.Process(run.pid).children(recursive=True)
     commands = [" ".join(p.cmdline()) for p in started if p.is_running()]
     assert sum("uvicorn" in c for c in commands) == 1, commands  # one Prefect server for the whole run
-    stored_at_kill = _count(killed_db)
+    stored_at_kill = stored_documents(killed_db)
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     assert stored_at_kill < len(list(archive.iterdir()))

@@ -16,8 +16,6 @@ from pipeline.store.database import correct_finding, load_document, open_databas
 
 from .conftest import SEEDS, require_shared
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def reprocessed(tmp_path_factory):
@@ -51,6 +49,7 @@ def reprocessed(tmp_path_factory):
     return db_url, first, new_category, report, again
 
 
+@pytest.mark.slow
 def test_only_stale_documents_run_again_and_a_missing_file_keeps_its_results(reprocessed):
     db_url, _, _, report, again = reprocessed
     assert (report.stored, report.stale, report.reprocessed) == (3, 3, 2)
@@ -62,6 +61,7 @@ def test_only_stale_documents_run_again_and_a_missing_file_keeps_its_results(rep
     assert len({c.document_id for c in counts}) == 3
 
 
+@pytest.mark.slow
 def test_corrections_are_applied_again_or_kept_as_orphaned(reprocessed):
     db_url, first, new_category, report, _ = reprocessed
     assert (report.corrections_applied, report.corrections_orphaned) == (1, 1)
@@ -76,8 +76,19 @@ def test_corrections_are_applied_again_or_kept_as_orphaned(reprocessed):
     assert stored.versions["findings"] != "findings.v0"
 
 
+@pytest.mark.slow
 def test_the_cli_reports_nothing_stale(reprocessed):
     db_url = reprocessed[0]
     result = CliRunner().invoke(app, ["reprocess", "--db", db_url, "--workers", "1"])
     assert result.exit_code == 3, result.output  # the missing file is still stale
     assert "1 to run again, 0 done" in result.output
+
+
+def test_every_stage_has_a_version_and_results_record_them(extractor):
+    from pipeline.read import READER_VERSION
+
+    versions = extractor.versions()
+    assert {"reader", "normalise", "layout", "relevance", "metadata", "dates", "legal_refs", "units", "gazetteer",
+            "findings", "classifier", "attribution", "taxonomy", "pipeline"} <= set(versions)
+    assert versions["reader"] == READER_VERSION
+    assert "finding_threshold=" in versions["classifier"]  # the decision thresholds are part of it

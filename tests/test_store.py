@@ -45,7 +45,6 @@ from pipeline.store.schema import (
     fold,
     legal_refs,
     metadata,
-    store_meta,
     unit_key,
     units,
 )
@@ -416,26 +415,3 @@ def test_the_topic_and_its_confidence_round_trip(engine) -> None:
     assert save_result(engine, original)
     loaded = load_document(engine, original.source.sha256)
     assert (loaded.document.topic, loaded.document.topic_confidence) == ("other", 0.93)
-
-
-def test_a_database_of_the_previous_schema_is_upgraded_on_open(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    engine = open_database(f"sqlite:///{path}")
-    old = sample_results()[0]
-    assert save_result(engine, old)
-    engine.dispose()
-    with sqlite3.connect(path) as raw:  # what a database made before topics were judged looks like
-        raw.execute("DROP INDEX ix_documents_topic")
-        raw.execute("ALTER TABLE documents DROP COLUMN topic")
-        raw.execute("ALTER TABLE documents DROP COLUMN topic_confidence")
-        raw.execute("UPDATE store_meta SET value = 'findings_store_v1' WHERE key = 'schema'")
-    engine = open_database(f"sqlite:///{path}")
-    loaded = load_document(engine, old.source.sha256)
-    assert loaded is not None and loaded.document.topic is None
-    new = sample_results()[1]
-    new.document.topic, new.document.topic_confidence = "inspection", 0.99
-    assert save_result(engine, new)
-    assert load_document(engine, new.source.sha256).document.topic == "inspection"
-    with engine.connect() as conn:
-        assert conn.scalar(select(store_meta.c.value)) == database.SCHEMA_VERSION
-    open_database(f"sqlite:///{path}")  # opening the upgraded database again is harmless

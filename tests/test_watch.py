@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import pytest
 
 from flows.watch import deployment_name, parse_interval
 
-from .conftest import SEEDS, require_shared
+from .conftest import SEEDS, require_shared, stored_documents
 
 FINDINGS = str(Path(sys.executable).with_name("findings"))
 
@@ -43,14 +42,6 @@ def test_each_inbox_has_its_own_deployment(tmp_path):
     assert len(names) == 2 and all(n.startswith("watch-inbox-") for n in names)
 
 
-def _documents(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=30) as conn:
-            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
 def _wait_for(condition, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,9 +63,9 @@ def test_watch_ingests_files_as_they_arrive_and_stops_on_sigterm(tmp_path):
     try:
         seeds = sorted(SEEDS.glob("*.txt"))
         shutil.copy(seeds[0], inbox / seeds[0].name)
-        assert _wait_for(lambda: _documents(db) == 1, 240), watcher.stderr.read() if watcher.poll() else ""
+        assert _wait_for(lambda: stored_documents(db) == 1, 240), watcher.stderr.read() if watcher.poll() else ""
         shutil.copy(seeds[1], inbox / seeds[1].name)
-        assert _wait_for(lambda: _documents(db) == 2, 240)
+        assert _wait_for(lambda: stored_documents(db) == 2, 240)
         started = psutil.Process(watcher.pid).children(recursive=True)
     finally:
         watcher.send_signal(signal.SIGTERM)
