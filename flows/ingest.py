@@ -357,6 +357,10 @@ def run_ingest(
 
     global _progress
     workers = workers or os.cpu_count() or 1
+    if dask_address:  # before starting anything: an unreachable scheduler ends the run at once
+        from flows.dask import prepare_cluster
+
+        prepare_cluster(dask_address)
     log_path = Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
     with (
         _quiet_stderr(log_path, enabled=not verbose) as terminal,
@@ -368,9 +372,8 @@ def run_ingest(
         _progress = bar.update
         try:
             if dask_address:
-                from flows.dask import dask_task_runner, prepare_cluster
+                from flows.dask import dask_task_runner
 
-                prepare_cluster(dask_address)
                 runner = dask_task_runner(dask_address)
             else:
                 runner = _task_runner(workers, worker_memory_bytes)
