@@ -83,6 +83,21 @@ def test_scanned_pdf_is_ocred_in_vietnamese(tmp_path) -> None:
     assert cer(_joined(raw), "\n".join(SCAN_LINES)) < 0.05
 
 
+def test_ocr_writes_no_files_and_stops_when_its_budget_is_spent(tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    from pipeline.read import ReadLimits
+
+    require_tool("tesseract", "package tesseract-ocr-vie")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    raw = read_document(make_scanned_pdf(tmp_path / "scan.pdf"))
+    assert raw.blocks and list(scratch.iterdir()) == []  # page images go through a pipe
+    with pytest.raises(ReadError, match=r"OCR stopped after 0 of 1 scanned pages: the limit of 0.5 s of OCR"):
+        read_document(make_scanned_pdf(tmp_path / "scan2.pdf"), limits=ReadLimits(ocr_max_total_s=0.5))
+
+
 def test_mixed_pdf_ocrs_only_the_scanned_page(tmp_path) -> None:
     require_tool("tesseract", "package tesseract-ocr-vie")
     raw = read_document(make_scanned_pdf(tmp_path / "mixed.pdf", with_text_page=True))

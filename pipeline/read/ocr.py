@@ -98,7 +98,7 @@ def ocr_pdf_pages(
         if remaining <= 1:
             errors.append(StageError(
                 "read", f"OCR stopped after {done} of {len(pages)} scanned pages: the limit of "
-                f"{limits.ocr_max_total_s / 60:.0f} minutes of OCR for one file was reached"))
+                f"{_duration(limits.ocr_max_total_s)} of OCR for one file was reached"))
             break
         try:
             image = io.BytesIO()
@@ -116,3 +116,7 @@ def ocr_pdf_pages(
             continue
         found[number] = text_blocks(text, number)
     return found
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} s"
