@@ -42,7 +42,10 @@ from pipeline.read import file_sha256
 # Address space one worker process may use (the pipeline takes about 0.6 GB);
 # a document that needs more fails with a message and the worker lives on.
 WORKER_MEMORY_BYTES = 4 * 1024**3
-DEFAULT_CHUNK_SIZE = 10
+# Documents per task when not given: about four tasks per worker (so all stay busy to the end),
+# at most MAX_CHUNK_SIZE (each task costs a few API round trips; more per task costs less).
+MAX_CHUNK_SIZE = 50
+TASKS_PER_WORKER = 4
 # Rounds of running, one file at a time, the files a dead worker left unfinished.
 ISOLATION_ROUNDS = 5
 CRASH_MESSAGE = (
@@ -179,9 +182,10 @@ _progress: Callable[[IngestReport], None] | None = None
 def ingest(
     paths: list[str],
     db_url: str,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     retry_failed: bool = False,
     isolate: bool = False,
+    parallelism: int = 1,
 ) -> IngestReport:
     """Ingest files and folders into the findings database at `db_url`.
 
@@ -198,7 +202,8 @@ def ingest(
     report.skipped = list(found.skipped)
     todo = _plan(engine, found.files, report, retry_failed=retry_failed)
     _notify(report)
-    chunks = [todo[i : i + (1 if isolate else chunk_size)] for i in range(0, len(todo), 1 if isolate else chunk_size)]
+    size = 1 if isolate else chunk_size or chunk_size_for(len(todo), parallelism)
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     if isolate:
         for number, chunk in enumerate(chunks):
             future = ingest_chunk.submit([p for p, _ in chunk], db_url)
@@ -211,6 +216,11 @@ def ingest(
             _collect(future, futures[future], engine, report, started_wall, blame_first=False)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def chunk_size_for(files: int, workers: int) -> int:
+    """Documents per task for `files` on `workers`: about four tasks each, at most MAX_CHUNK_SIZE."""
+    return max(1, min(MAX_CHUNK_SIZE, -(-files // (max(1, workers) * TASKS_PER_WORKER))))
 
 
 _HEX_PREFIX = "hex:"
@@ -338,7 +348,7 @@ def run_ingest(
     *,
     db_url: str,
     workers: int | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     verbose: bool = False,
     retry_failed: bool = False,
     progress: bool = False,
@@ -360,7 +370,7 @@ def run_ingest(
     if dask_address:  # before starting anything: an unreachable scheduler ends the run at once
         from flows.dask import prepare_cluster
 
-        prepare_cluster(dask_address)
+        workers = prepare_cluster(dask_address)
     log_path = Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
     with (
         _quiet_stderr(log_path, enabled=not verbose) as terminal,
@@ -378,7 +388,7 @@ def run_ingest(
             else:
                 runner = _task_runner(workers, worker_memory_bytes)
             report = ingest_everything(paths, db_url, runner, chunk_size=chunk_size, retry_failed=retry_failed,
-                                       worker_memory_bytes=worker_memory_bytes)
+                                       worker_memory_bytes=worker_memory_bytes, parallelism=workers)
         finally:
             _progress = None
     report.log_path = None if verbose else str(log_path)
@@ -390,13 +400,15 @@ def ingest_everything(
     db_url: str,
     runner,
     *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     retry_failed: bool = False,
     worker_memory_bytes: int = WORKER_MEMORY_BYTES,
+    parallelism: int = 1,
 ) -> IngestReport:
-    """The ingest flow on `runner`, then the files a dead worker left unfinished, one at a time."""
+    """The ingest flow on `runner` (`parallelism` workers), then the files a dead worker left
+    unfinished, one at a time."""
     report = ingest.with_options(task_runner=runner)(
-        [_to_parameter(p) for p in paths], db_url, chunk_size, retry_failed)
+        [_to_parameter(p) for p in paths], db_url, chunk_size, retry_failed, parallelism=parallelism)
     for _round in range(ISOLATION_ROUNDS):
         if not report.crashed:
             break

@@ -20,7 +20,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-from flows.ingest import _worker_engine
+from flows.ingest import _worker_engine, chunk_size_for
 
 
 @dataclass
@@ -88,7 +88,8 @@ def reprocess_chunk(items: list[tuple[str, str]], db_url: str) -> list[Reprocess
 
 
 @flow(name="reprocess", log_prints=False, validate_parameters=False)
-def reprocess(db_url: str, stale_only: bool = True, chunk_size: int = 10) -> ReprocessReport:
+def reprocess(db_url: str, stale_only: bool = True, chunk_size: int | None = None,
+              parallelism: int = 1) -> ReprocessReport:
     """Run the stored documents (with `stale_only`, those an older pipeline produced) again."""
     from pipeline.process import get_extractor
     from pipeline.store.database import open_database, stale_documents, stored_hashes
@@ -99,7 +100,8 @@ def reprocess(db_url: str, stale_only: bool = True, chunk_size: int = 10) -> Rep
     current = get_extractor().versions() if stale_only else {"always": "run again"}
     todo = [(path, sha256) for sha256, path, _ in stale_documents(engine, current)]
     report.stale = len(todo)
-    chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
+    size = chunk_size or chunk_size_for(len(todo), parallelism)
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     futures = {reprocess_chunk.submit(chunk, db_url): chunk for chunk in chunks}
     for future in as_completed(list(futures)):
         try:
@@ -134,5 +136,6 @@ def run_reprocess(db_url: str, *, stale_only: bool = True, workers: int | None =
         IngestRuntime(log),
         run_tags(),
     ):
-        runner = _task_runner(workers or os.cpu_count() or 1, WORKER_MEMORY_BYTES)
-        return reprocess.with_options(task_runner=runner)(db_url, stale_only)
+        workers = workers or os.cpu_count() or 1
+        runner = _task_runner(workers, WORKER_MEMORY_BYTES)
+        return reprocess.with_options(task_runner=runner)(db_url, stale_only, parallelism=workers)

@@ -43,11 +43,11 @@ def deployment_name(inbox: Path) -> str:
 
 
 @flow(name="scheduled-ingest", log_prints=False, validate_parameters=False)
-def scheduled_ingest(inbox: str, db_url: str, workers: int = 1, chunk_size: int = 10) -> dict[str, int]:
+def scheduled_ingest(inbox: str, db_url: str, workers: int = 1, chunk_size: int | None = None) -> dict[str, int]:
     """Ingest what `inbox` holds now (one scheduled run); returns the run's counts."""
     try:
         report = ingest_everything([inbox], db_url, _task_runner(workers, WORKER_MEMORY_BYTES),
-                                   chunk_size=chunk_size)
+                                   chunk_size=chunk_size, parallelism=workers)
     finally:
         _end_children()
     return {"found": report.found, "stored": report.stored, "already_stored": report.already_stored,
@@ -79,7 +79,7 @@ def _end_children() -> None:
             child.kill()
 
 
-def serve_inbox(inbox: Path, *, db_url: str, every: timedelta, workers: int, chunk_size: int) -> None:
+def serve_inbox(inbox: Path, *, db_url: str, every: timedelta, workers: int, chunk_size: int | None) -> None:
     """Serve the scheduled ingest of `inbox` until the process is stopped (blocks).
 
     The deployment is served by a Prefect runner in this process; a run of it
