@@ -1,9 +1,10 @@
 """Stops everything an ingest started once the ingest is over, however it ended.
 
-Started by `IngestRuntime` as `python -m flows.reaper PID SCRATCH` with a pipe
+Started by `IngestRuntime` as `python -m flows.reaper PID SCRATCH BEFORE` with a pipe
 on its standard input. While the ingest lives, the reaper notes the
 processes it started (Prefect server, worker processes, readers,
-LibreOffice, Tesseract: its descendants created since the reaper began)
+LibreOffice, Tesseract: its descendants, except the children it already had
+before the run, given as BEFORE, and theirs)
 twice a second. When the pipe says "done" the run ended in order: whatever
 it started and left running (a worker Prefect did not stop) is killed and
 the reaper exits. When the pipe closes without it (the ingest was killed,
@@ -26,22 +27,40 @@ import psutil
 POLL_S = 0.5
 
 
-def descendants(pid: int, since: float = 0.0) -> dict[int, float]:
-    """pid -> creation time of every live descendant of `pid` created since `since` (the time
-    also tells a reused pid apart)."""
+def descendants(pid: int, before: frozenset[tuple[int, float]] = frozenset()) -> dict[int, float]:
+    """pid -> creation time of every live descendant of `pid`, leaving out the children it had
+    before the run (`before`: (pid, creation time)) and everything under them."""
+    found: dict[int, float] = {}
     try:
-        children = psutil.Process(pid).children(recursive=True)
+        children = psutil.Process(pid).children()
     except psutil.Error:
-        return {}
-    found = {}
+        return found
     for child in children:
         try:
             created = child.create_time()
+            if (child.pid, created) in before:
+                continue
+            found[child.pid] = created
+            for grandchild in child.children(recursive=True):
+                found[grandchild.pid] = grandchild.create_time()
         except psutil.Error:
             continue
-        if created >= since:
-            found[child.pid] = created
     return found
+
+
+def children_now(pid: int) -> str:
+    """The children `pid` has now, as the reaper's third argument ('pid:created,...')."""
+    found = []
+    for child in psutil.Process(pid).children():
+        try:
+            found.append(f"{child.pid}:{child.create_time()!r}")
+        except psutil.Error:
+            continue
+    return ",".join(found)
+
+
+def _parse(before: str) -> frozenset[tuple[int, float]]:
+    return frozenset((int(p), float(c)) for p, c in (item.split(":") for item in before.split(",") if item))
 
 
 def kill_all(noted: dict[int, float]) -> int:
@@ -67,10 +86,10 @@ def kill_all(noted: dict[int, float]) -> int:
     return len(targets)
 
 
-def watch(pid: int, scratch: str | None) -> None:
-    """Note `pid`'s descendants until standard input says "done" or closes."""
+def watch(pid: int, scratch: str | None, before: frozenset[tuple[int, float]] = frozenset()) -> None:
+    """Note `pid`'s descendants, except the children it had before the run (`before`) and theirs,
+    until standard input says "done" or closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the ingest's to handle
-    since = psutil.Process().create_time() - 1  # what the ingest had before the run is not the run's
     noted: dict[int, float] = {}
     stdin = sys.stdin.buffer
     while True:
@@ -78,7 +97,7 @@ def watch(pid: int, scratch: str | None) -> None:
         if ready:
             line = stdin.readline()
             if line.strip() == b"done":
-                noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, since)}
+                noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, before)}
                 noted.pop(os.getpid(), None)
                 kill_all(noted)
                 return
@@ -86,7 +105,7 @@ def watch(pid: int, scratch: str | None) -> None:
                 break
             continue
         # Keep what is still alive from before: a process whose parent just ended is still ours.
-        noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, since)}
+        noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, before)}
         noted.pop(os.getpid(), None)
     kill_all(noted)
     if scratch:
@@ -94,4 +113,4 @@ def watch(pid: int, scratch: str | None) -> None:
 
 
 if __name__ == "__main__":
-    watch(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)
+    watch(int(sys.argv[1]), sys.argv[2] or None, _parse(sys.argv[3] if len(sys.argv) > 3 else ""))

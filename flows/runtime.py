@@ -72,8 +72,10 @@ class IngestRuntime:
         tempfile.tempdir = str(self.scratch)
         # Few malloc arenas: each worker's memory cap counts address space, not use.
         self._set_env("MALLOC_ARENA_MAX", os.environ.get("MALLOC_ARENA_MAX", "2"))
+        from flows.reaper import children_now
+
         self._reaper = subprocess.Popen(
-            [sys.executable, "-m", "flows.reaper", str(os.getpid()), str(self.scratch)],
+            [sys.executable, "-m", "flows.reaper", str(os.getpid()), str(self.scratch), children_now(os.getpid())],
             stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, start_new_session=True,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
         )

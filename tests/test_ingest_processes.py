@@ -117,3 +117,18 @@ def test_many_processes_creating_one_new_sqlite_database_at_once(tmp_path):
     with ProcessPoolExecutor(6) as pool:
         stamps = list(pool.map(_open, [url] * 12))
     assert set(stamps) == {schema.SCHEMA_VERSION}
+
+
+def test_processes_the_caller_started_just_before_a_run_are_left_alone(archive, tmp_path):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    shutil.copy(sorted(archive.glob("*.txt"))[0], folder / "one.txt")
+    neighbour = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        report = run_ingest([folder], db_url=f"sqlite:///{tmp_path / 'f.db'}", workers=1)
+        assert report.stored == 1
+        time.sleep(1)
+        assert neighbour.poll() is None  # the run's clean-up ends only what the run started
+    finally:
+        neighbour.kill()
+        neighbour.wait()
