@@ -77,7 +77,6 @@ class IngestReport:
     stored: int = 0
     partial: int = 0
     duplicates: int = 0
-    failed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -93,7 +92,6 @@ class IngestReport:
         elif outcome.status == ALREADY_STORED:
             self.already_stored += 1
         else:
-            self.failed += 1
             self.failures.append((outcome.path, outcome.stage or "extract", outcome.message or "failed"))
 
     def merge(self, retry: IngestReport) -> None:
@@ -102,9 +100,12 @@ class IngestReport:
         self.stored += retry.stored
         self.partial += retry.partial
         self.duplicates += retry.duplicates
-        self.failed += retry.failed
         self.failures.extend(retry.failures)
         self.crashed = retry.crashed
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
 
     @property
     def done(self) -> int:
@@ -343,6 +344,28 @@ def _quiet_stderr(log_path: Path, enabled: bool) -> Iterator[IO[str]]:
             terminal.close()
 
 
+def prefect_log_path() -> Path:
+    """Where Prefect's messages go unless --verbose."""
+    return Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
+
+
+@contextlib.contextmanager
+def prefect_run(*, verbose: bool = False) -> Iterator[IO[str]]:
+    """What every command that runs a flow needs around it: Prefect's messages in the log file
+    (unless `verbose`), one API server, the reaper and scratch folder, the run tags. Yields the
+    terminal."""
+    from flows.runtime import IngestRuntime, run_tags
+
+    log_path = prefect_log_path()
+    with (
+        _quiet_stderr(log_path, enabled=not verbose) as terminal,
+        log_path.open("ab") as log,
+        IngestRuntime(log),
+        run_tags(),
+    ):
+        yield terminal
+
+
 def run_ingest(
     paths: list[Path],
     *,
@@ -363,7 +386,6 @@ def run_ingest(
     workers instead (see `flows.dask`).
     """
     from flows.progress import ProgressBar
-    from flows.runtime import IngestRuntime, run_tags
 
     global _progress
     workers = workers or os.cpu_count() or 1
@@ -371,14 +393,7 @@ def run_ingest(
         from flows.dask import prepare_cluster
 
         workers = prepare_cluster(dask_address)
-    log_path = Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
-    with (
-        _quiet_stderr(log_path, enabled=not verbose) as terminal,
-        log_path.open("ab") as log,
-        IngestRuntime(log),
-        run_tags(),
-        ProgressBar(terminal, enabled=progress) as bar,
-    ):
+    with prefect_run(verbose=verbose) as terminal, ProgressBar(terminal, enabled=progress) as bar:
         _progress = bar.update
         try:
             if dask_address:
@@ -391,7 +406,7 @@ def run_ingest(
                                        worker_memory_bytes=worker_memory_bytes, parallelism=workers)
         finally:
             _progress = None
-    report.log_path = None if verbose else str(log_path)
+    report.log_path = None if verbose else str(prefect_log_path())
     return report
 
 

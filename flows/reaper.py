@@ -59,6 +59,14 @@ def children_now(pid: int) -> str:
     return ",".join(found)
 
 
+def _note(noted: dict[int, float], pid: int, before: frozenset[tuple[int, float]]) -> dict[int, float]:
+    """The run's processes now, keeping those still alive from before (a process whose parent
+    just ended is still the run's), never the reaper itself."""
+    found = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, before)}
+    found.pop(os.getpid(), None)
+    return found
+
+
 def _parse(before: str) -> frozenset[tuple[int, float]]:
     return frozenset((int(p), float(c)) for p, c in (item.split(":") for item in before.split(",") if item))
 
@@ -97,16 +105,12 @@ def watch(pid: int, scratch: str | None, before: frozenset[tuple[int, float]] = 
         if ready:
             line = stdin.readline()
             if line.strip() == b"done":
-                noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, before)}
-                noted.pop(os.getpid(), None)
-                kill_all(noted)
+                kill_all(_note(noted, pid, before))
                 return
             if not line:  # the ingest is gone without saying goodbye
                 break
             continue
-        # Keep what is still alive from before: a process whose parent just ended is still ours.
-        noted = {**{p: t for p, t in noted.items() if psutil.pid_exists(p)}, **descendants(pid, before)}
-        noted.pop(os.getpid(), None)
+        noted = _note(noted, pid, before)
     kill_all(noted)
     if scratch:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -124,18 +123,10 @@ def run_reprocess(db_url: str, *, stale_only: bool = True, workers: int | None =
                   verbose: bool = False) -> ReprocessReport:
     """Run the reprocess flow with one Prefect server and worker processes, like `run_ingest`."""
     import os
-    import tempfile
 
-    from flows.ingest import WORKER_MEMORY_BYTES, _quiet_stderr, _task_runner
-    from flows.runtime import IngestRuntime, run_tags
+    from flows.ingest import WORKER_MEMORY_BYTES, _task_runner, prefect_run
 
-    log_path = Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
-    with (
-        _quiet_stderr(log_path, enabled=not verbose),
-        log_path.open("ab") as log,
-        IngestRuntime(log),
-        run_tags(),
-    ):
+    with prefect_run(verbose=verbose):
         workers = workers or os.cpu_count() or 1
         runner = _task_runner(workers, WORKER_MEMORY_BYTES)
         return reprocess.with_options(task_runner=runner)(db_url, stale_only, parallelism=workers)

@@ -164,21 +164,14 @@ def watch(
     engine_url = _open_database(db, create=True).url
     url, shown_url = engine_url.render_as_string(hide_password=False), engine_url.render_as_string()
     _prepare_prefect(verbose)
-    import tempfile
-
-    from flows.ingest import _quiet_stderr
-    from flows.runtime import IngestRuntime, RuntimeStartError
+    from flows.ingest import prefect_run
+    from flows.runtime import RuntimeStartError
     from flows.watch import serve_inbox
 
     typer.echo(f"watching {_shown(inbox)} every {every}, storing into {shown_url}; Ctrl-C or SIGTERM stops",
                err=True)
-    log_path = Path(tempfile.gettempdir()) / "findings-ingest-prefect.log"
     try:
-        with (
-            _quiet_stderr(log_path, enabled=not verbose),
-            log_path.open("ab") as log,
-            IngestRuntime(log),
-        ):
+        with prefect_run(verbose=verbose):
             serve_inbox(inbox, db_url=url, every=interval, workers=workers or os.cpu_count() or 1,
                         chunk_size=chunk_size)
     except RuntimeStartError as exc:
