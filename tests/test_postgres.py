@@ -182,5 +182,5 @@ def test_postgres_database_of_the_first_schema_is_upgraded_with_its_rows(postgre
     engine = open_database(postgres_url)
     assert load_document(engine, "b" * 64).findings[0].text == "Xã A còn chậm."
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
         assert conn.execute(text("SELECT document_sha256, status FROM corrections")).one() == ("b" * 64, "applied")

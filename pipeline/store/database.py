@@ -53,8 +53,12 @@ from pipeline.store.schema import (
     date_bounds,
     dates,
     document_units,
+    district_of,
     documents,
     failures,
+    finding_facts,
+    finding_scope,
+    finding_search,
     finding_units,
     findings,
     fold,
@@ -66,7 +70,10 @@ from pipeline.store.schema import (
 )
 
 DEFAULT_URL = "sqlite:///findings.db"
-CORRECTABLE_FIELDS = ("polarity", "category", "needs_review", "text")
+CORRECTABLE_FIELDS = ("polarity", "category", "needs_review", "dismissed", "text")
+# Fields of a finding copied into `finding_facts`, which corrections keep in step.
+_FACT_FIELDS = ("polarity", "category", "needs_review", "dismissed")
+_BOOLEAN_FIELDS = ("needs_review", "dismissed")
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _HEX = re.compile(r"[0-9a-f]+")
@@ -347,6 +354,7 @@ def save_result(engine: Engine, result: ExtractResult) -> bool:
             unit_ids = _insert_units(conn, document_id, result)
             _insert_findings(conn, document_id, result.findings, unit_ids)
             _insert_spans(conn, document_id, result)
+            _index_findings(conn, document_id)
             conn.execute(
                 update(failures)
                 .where(failures.c.resolved.is_(False))
@@ -395,6 +403,8 @@ def replace_result(engine: Engine, result: ExtractResult) -> Replaced:
         unit_ids = _insert_units(conn, document_id, result)
         _insert_findings(conn, document_id, result.findings, unit_ids)
         _insert_spans(conn, document_id, result)
+        _index_findings(conn, document_id)
+        _bump_generation(conn)
         new = conn.execute(
             select(findings.c.id, findings.c.text, findings.c.span_start)
             .where(findings.c.document_id == document_id).order_by(findings.c.ordinal)
@@ -407,8 +417,7 @@ def replace_result(engine: Engine, result: ExtractResult) -> Replaced:
                              .values(finding_id=None, status="orphaned"))
                 outcome.orphaned += 1
                 continue
-            conn.execute(update(findings).where(findings.c.id == match.id)
-                         .values({correction.field: _corrected_value(correction.field, correction.new)}))
+            _set_finding(conn, match.id, correction.field, _corrected_value(correction.field, correction.new))
             conn.execute(update(corrections).where(corrections.c.id == correction.id)
                          .values(finding_id=match.id, status="applied"))
             outcome.applied += 1
@@ -417,7 +426,95 @@ def replace_result(engine: Engine, result: ExtractResult) -> Replaced:
 
 def _corrected_value(field: str, text: str | None) -> Any:
     """A correction's new value (kept as text in `corrections`) in its column's type."""
-    return text == "True" if field == "needs_review" else text
+    return text == "True" if field in _BOOLEAN_FIELDS else text
+
+
+def _set_finding(conn: Connection, finding_id: int, field: str, value: Any) -> None:
+    """Change one field of a finding, and its copies in the facet and search tables."""
+    conn.execute(update(findings).where(findings.c.id == finding_id).values({field: value}))
+    if field in _FACT_FIELDS:
+        conn.execute(update(finding_facts).where(finding_facts.c.finding_id == finding_id).values({field: value}))
+    elif field == "text":
+        body = conn.scalar(select(finding_search.c.body).where(finding_search.c.finding_id == finding_id)) or ""
+        context = body.partition("\n")[2]
+        conn.execute(update(finding_search).where(finding_search.c.finding_id == finding_id)
+                     .values(body=f"{fold(value)}\n{context}"))
+
+
+def _index_findings(conn: Connection, document_id: int) -> None:
+    """Fill `finding_facts`, `finding_scope` and `finding_search` for a document's stored findings.
+
+    A finding is about the units it names, else about its document's inspected units.
+    """
+    document = conn.execute(
+        select(documents.c.title, documents.c.dated_start).where(documents.c.id == document_id)
+    ).one()
+    rows = conn.execute(
+        select(findings.c.id, findings.c.category, findings.c.polarity, findings.c.needs_review,
+               findings.c.dismissed, findings.c.text)
+        .where(findings.c.document_id == document_id).order_by(findings.c.ordinal)
+    ).all()
+    if not rows:
+        return
+    named: dict[int, list[int]] = {}
+    for finding_id, unit_id in conn.execute(
+        select(finding_units.c.finding_id, finding_units.c.unit_id)
+        .join(findings, findings.c.id == finding_units.c.finding_id)
+        .where(findings.c.document_id == document_id)
+        .order_by(finding_units.c.finding_id, finding_units.c.ordinal)
+    ).all():
+        named.setdefault(finding_id, []).append(unit_id)
+    inspected = list(conn.scalars(
+        select(document_units.c.unit_id)
+        .where(document_units.c.document_id == document_id, document_units.c.role == "inspected")
+        .order_by(document_units.c.ordinal)
+    ))
+    in_scope = {unit_id for ids in named.values() for unit_id in ids} | set(inspected)
+    unit_rows = {
+        u.id: u for u in conn.execute(
+            select(units.c.id, units.c.name, units.c.level, units.c.parent, units.c.province,
+                   units.c.current_name, units.c.current_province).where(units.c.id.in_(in_scope))
+        ).all()
+    } if in_scope else {}
+    year = int(document.dated_start[:4]) if document.dated_start else None
+    facts, scope, search = [], [], []
+    for row in rows:
+        about = [unit_id for unit_id in named.get(row.id, inspected) if unit_id in unit_rows]
+        facts.append({"finding_id": row.id, "document_id": document_id, "category": row.category,
+                      "polarity": row.polarity, "year": year, "needs_review": bool(row.needs_review),
+                      "dismissed": bool(row.dismissed)})
+        words = [document.title or ""]
+        for unit_id in about:
+            unit = unit_rows[unit_id]
+            scope.append({"finding_id": row.id, "unit_id": unit_id, "province": unit.province,
+                          "district": district_of(unit.name, unit.level, unit.parent), "level": unit.level})
+            words += [unit.name, unit.parent or "", unit.province or "", unit.current_name or "",
+                      unit.current_province or ""]
+        search.append({"finding_id": row.id, "body": f"{fold(row.text)}\n{fold(' '.join(words))}"})
+    conn.execute(insert(finding_facts), facts)
+    if scope:
+        conn.execute(insert(finding_scope), scope)
+    conn.execute(insert(finding_search), search)
+
+
+def _bump_generation(conn: Connection) -> None:
+    """Count a change that neither adds a document nor logs a correction (see `data_version`)."""
+    key = store_meta.c.key == "generation"
+    current = conn.scalar(select(store_meta.c.value).where(key))
+    if current is None:
+        conn.execute(insert(store_meta).values(key="generation", value="1"))
+    else:
+        conn.execute(update(store_meta).where(key).values(value=str(int(current) + 1)))
+
+
+def data_version(engine: Engine) -> tuple[int, int, int]:
+    """Changes whenever what the database holds does: for caches of what is read from it."""
+    with engine.connect() as conn:
+        return (
+            conn.scalar(select(func.max(documents.c.id))) or 0,
+            conn.scalar(select(func.max(corrections.c.id))) or 0,
+            int(conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "generation")) or 0),
+        )
 
 
 def _clean(text: str | None) -> str | None:
@@ -831,7 +928,7 @@ def correct_finding(engine: Engine, finding_id: int, *, field: str, value: Any, 
         ).first()
         if found is None:
             raise LookupError(f"no finding {finding_id}")
-        conn.execute(update(findings).where(findings.c.id == finding_id).values({field: value}))
+        _set_finding(conn, finding_id, field, value)
         conn.execute(
             insert(corrections).values(finding_id=finding_id, field=field, old=str(found.old),
                                        new=str(value), who=who, at=_now(), document_sha256=found.sha256,

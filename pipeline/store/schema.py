@@ -15,6 +15,7 @@ import calendar
 import re
 import unicodedata
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -32,11 +33,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    false,
 )
 
 # v2: documents.topic, documents.topic_confidence; v3: pages of findings, dates, references and
-# unit mentions; corrections that outlive re-processing. Alembic revisions: pipeline/store/migrations.
-SCHEMA_VERSION = "findings_store_v3"
+# unit mentions; corrections that outlive re-processing; v4: findings.dismissed, the facet and
+# search tables the workbench reads. Alembic revisions: pipeline/store/migrations.
+SCHEMA_VERSION = "findings_store_v4"
 CORRECTION_STATUSES = ("applied", "orphaned")
 
 POLARITIES = ("strength", "limitation", "recommendation")
@@ -154,6 +158,8 @@ findings = Table(
     Column("polarity_source", String, nullable=False, default="rule"),
     Column("quantity", Text),
     Column("page", Integer),
+    # An analyst judged it not a finding: kept (with its correction) but left out of every listing.
+    Column("dismissed", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("document_id", "ordinal"),
     CheckConstraint(_in("polarity", POLARITIES), name="polarity"),
     Index(None, "category", "polarity"),
@@ -243,6 +249,91 @@ corrections = Table(
     Index(None, "finding_id"),
     Index(None, "document_sha256"),
 )
+
+
+# What the workbench filters and counts on, kept narrow so that facet counts over a million
+# findings read little: one row per finding (its labels and its document's year) ...
+finding_facts = Table(
+    "finding_facts",
+    metadata,
+    Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
+    Column("document_id", Integer, nullable=False),
+    Column("category", String, nullable=False),
+    Column("polarity", String, nullable=False),
+    Column("year", Integer),
+    Column("needs_review", Boolean, nullable=False),
+    Column("dismissed", Boolean, nullable=False),
+    Index(None, "category", "polarity", "year"),
+    Index(None, "polarity", "year", "category"),
+    Index(None, "year", "category"),
+    Index(None, "needs_review", "category"),
+    Index(None, "document_id"),
+)
+
+# ... and one row per unit a finding is about: the units it names, else its document's
+# inspected units, with the unit's province, district and level copied for counting.
+finding_scope = Table(
+    "finding_scope",
+    metadata,
+    Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", Integer, primary_key=True),
+    Column("province", Text),
+    Column("district", Text),
+    Column("level", String),
+    Index(None, "unit_id", "finding_id"),
+    Index(None, "province", "finding_id"),
+    Index(None, "district", "finding_id"),
+    Index(None, "level", "finding_id"),
+)
+
+# Free-text search: each finding's text, its units' names and its document's title, folded
+# (`fold`); SQLite searches it through an FTS5 index, PostgreSQL through a GIN full-text index.
+finding_search = Table(
+    "finding_search",
+    metadata,
+    Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
+    Column("body", Text, nullable=False),
+)
+
+# The search index beside `finding_search`, per dialect (created with the table and by migration 0004).
+_SEARCH_INDEX_DDL = {
+    "sqlite": (
+        "CREATE VIRTUAL TABLE finding_search_fts USING fts5(body, content='finding_search', "
+        "content_rowid='finding_id', tokenize='unicode61')",
+        "CREATE TRIGGER finding_search_insert AFTER INSERT ON finding_search BEGIN "
+        "INSERT INTO finding_search_fts(rowid, body) VALUES (new.finding_id, new.body); END",
+        "CREATE TRIGGER finding_search_delete AFTER DELETE ON finding_search BEGIN "
+        "INSERT INTO finding_search_fts(finding_search_fts, rowid, body) VALUES ('delete', old.finding_id, old.body); "
+        "END",
+        "CREATE TRIGGER finding_search_update AFTER UPDATE ON finding_search BEGIN "
+        "INSERT INTO finding_search_fts(finding_search_fts, rowid, body) VALUES ('delete', old.finding_id, old.body); "
+        "INSERT INTO finding_search_fts(rowid, body) VALUES (new.finding_id, new.body); END",
+    ),
+    "postgresql": (
+        "CREATE INDEX ix_finding_search_body_tsv ON finding_search USING gin (to_tsvector('simple', body))",
+    ),
+}
+
+
+def create_search_index(connection: Any) -> None:
+    """Create the full-text index over `finding_search` for the connection's dialect."""
+    for statement in _SEARCH_INDEX_DDL.get(connection.dialect.name, ()):
+        connection.exec_driver_sql(statement)
+
+
+event.listen(finding_search, "after_create", lambda _table, connection, **_kw: create_search_index(connection))
+
+DISTRICT_LEVELS = ("huyen", "quan", "thi_xa", "thanh_pho")
+COMMUNE_LEVELS = ("xa", "phuong", "thi_tran")
+
+
+def district_of(name: str, level: str, parent: str | None) -> str | None:
+    """The district a unit is in (a district is its own), or None when not known."""
+    if level in DISTRICT_LEVELS:
+        return name
+    if level in COMMUNE_LEVELS or fold(parent).startswith(tuple(f"{lv.replace('_', ' ')} " for lv in DISTRICT_LEVELS)):
+        return parent
+    return None
 
 
 def fold(text: str | None) -> str:
