@@ -11,27 +11,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Engine,
-    Subquery,
-    and_,
-    exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
-    union_all,
 )
+from sqlalchemy import text as text_clause
 
 from pipeline.store.schema import (
     date_bounds,
     document_units,
     documents,
     failures,
+    finding_facts,
+    finding_scope,
+    finding_search,
     finding_units,
     findings,
     fold,
@@ -44,7 +45,10 @@ _CHUNK = 500
 
 @dataclass
 class FindingFilter:
-    """Which findings to list; every field left None matches everything."""
+    """Which findings to list; every field left None matches everything.
+
+    Findings an analyst dismissed ("not a finding") are never listed.
+    """
 
     unit: str | None = None  # part of a unit's name; case and diacritics do not matter
     category: str | None = None  # a taxonomy code
@@ -55,7 +59,13 @@ class FindingFilter:
     needs_review: bool | None = None
     cites: str | None = None  # documents citing this legal text ('Chỉ thị 26', '61/2018/NĐ-CP')
     limit: int | None = None
-
+    text: str | None = None  # words in the finding, its units or its document's title; diacritics optional
+    unit_id: int | None = None  # one unit, by id
+    province: str | None = None  # findings about a unit in this province (exact name)
+    district: str | None = None  # ... in this district
+    level: str | None = None  # ... of this level (xa, huyen, so, ...)
+    year: int | None = None  # the document's year
+    cited_number: str | None = None  # documents citing the legal text with exactly this number
 
 @dataclass
 class FindingRow:
@@ -123,24 +133,6 @@ class Recurrence:
         return asdict(self)
 
 
-def _finding_unit_pairs() -> Subquery:
-    """(finding_id, unit_id, ordinal): the units a finding names, else its document's inspected."""
-    named = finding_units.alias("named")
-    own = select(
-        finding_units.c.finding_id, finding_units.c.unit_id, finding_units.c.ordinal
-    )
-    inherited = (
-        select(findings.c.id, document_units.c.unit_id, document_units.c.ordinal)
-        .join(
-            document_units,
-            and_(document_units.c.document_id == findings.c.document_id,
-                 document_units.c.role == "inspected"),
-        )
-        .where(~exists().where(named.c.finding_id == findings.c.id))
-    )
-    return union_all(own, inherited).subquery("finding_unit")
-
-
 def _unit_matches(needle: str) -> ColumnElement[bool]:
     return units.c.search_name.contains(fold(needle), autoescape=True)
 
@@ -152,34 +144,75 @@ def _bound(value: str, which: int, name: str) -> str:
     return bounds[which]
 
 
-def _conditions(filt: FindingFilter, pairs: Subquery, engine: Engine) -> list[ColumnElement[bool]]:
-    """WHERE clauses over findings joined to documents."""
+_SEARCH_WORD = re.compile(r"[0-9a-z]+")
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a free-text search, folded ('Trễ hẹn' -> ['tre', 'hen'])."""
+    return _SEARCH_WORD.findall(fold(text))
+
+
+def _search_matches(engine: Engine, text: str) -> Any:
+    """Ids of the findings whose search text has every word (the last one as a prefix)."""
+    terms = search_terms(text)
+    if not terms:
+        return None
+    if engine.dialect.name == "postgresql":
+        query = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
+        return select(finding_search.c.finding_id).where(
+            func.to_tsvector(literal_column("'simple'"), finding_search.c.body).bool_op("@@")(
+                func.to_tsquery(literal_column("'simple'"), query)))
+    # FTS5: every term quoted (no query syntax gets through), the last a prefix.
+    match = " ".join([*(f'"{t}"' for t in terms[:-1]), f'"{terms[-1]}"*'])
+    return select(literal_column("rowid")).select_from(text_clause("finding_search_fts")).where(
+        literal_column("finding_search_fts").op("MATCH")(match))
+
+
+def unit_conditions(filt: FindingFilter, scope: Any = finding_scope) -> list[ColumnElement[bool]]:
+    """Conditions on one `finding_scope` row: the unit a finding is about."""
     conditions: list[ColumnElement[bool]] = []
-    if filt.category:
-        conditions.append(findings.c.category == filt.category)
-    if filt.polarity:
-        conditions.append(findings.c.polarity == filt.polarity)
+    if filt.unit_id is not None:
+        conditions.append(scope.c.unit_id == filt.unit_id)
+    for column in ("province", "district", "level"):
+        if (value := getattr(filt, column)) is not None:
+            conditions.append(scope.c[column] == value)
+    if filt.unit and filt.unit.strip():
+        conditions.append(scope.c.unit_id.in_(select(units.c.id).where(_unit_matches(filt.unit))))
+    return conditions
+
+
+def finding_conditions(
+    filt: FindingFilter, engine: Engine, *, facts: Any = finding_facts, with_units: bool = True
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses over `finding_facts` (one row per finding) for everything `filt` asks.
+
+    `with_units=False` leaves out the unit conditions, for a caller that applies
+    them to `finding_scope` rows itself.
+    """
+    conditions: list[ColumnElement[bool]] = [facts.c.dismissed.is_(False)]
+    for column in ("category", "polarity", "year"):
+        if (value := getattr(filt, column)) is not None and value != "":
+            conditions.append(facts.c[column] == value)
     if filt.needs_review is not None:
-        conditions.append(findings.c.needs_review.is_(filt.needs_review))
+        conditions.append(facts.c.needs_review.is_(filt.needs_review))
     if filt.since:
-        conditions.append(documents.c.dated_end >= _bound(filt.since, 0, "since"))
+        conditions.append(facts.c.dated_end >= _bound(filt.since, 0, "since"))
     if filt.until:
-        conditions.append(documents.c.dated_start <= _bound(filt.until, 1, "until"))
+        conditions.append(facts.c.dated_start <= _bound(filt.until, 1, "until"))
     if filt.document:
         key = filt.document.strip()
-        conditions.append(
-            or_(documents.c.sha256.startswith(key.lower(), autoescape=True),
-                documents.c.path == key)
-        )
+        conditions.append(facts.c.document_id.in_(
+            select(documents.c.id).where(
+                or_(documents.c.sha256.startswith(key.lower(), autoescape=True), documents.c.path == key))))
     if filt.cites and filt.cites.strip():
-        conditions.append(documents.c.id.in_(_citing_document_ids(engine, filt.cites)))
-    if filt.unit and filt.unit.strip():
-        matching = (
-            select(pairs.c.finding_id)
-            .join(units, units.c.id == pairs.c.unit_id)
-            .where(_unit_matches(filt.unit))
-        )
-        conditions.append(findings.c.id.in_(matching))
+        conditions.append(facts.c.document_id.in_(_citing_document_ids(engine, filt.cites)))
+    if filt.cited_number:
+        conditions.append(facts.c.document_id.in_(
+            select(legal_refs.c.document_id).where(legal_refs.c.number == filt.cited_number)))
+    if filt.text and (matching := _search_matches(engine, filt.text)) is not None:
+        conditions.append(facts.c.finding_id.in_(matching))
+    if with_units and (about := unit_conditions(filt)):
+        conditions.append(facts.c.finding_id.in_(select(finding_scope.c.finding_id).where(*about)))
     return conditions
 
 
@@ -191,7 +224,6 @@ def _chunks(items: list[int]) -> Iterable[list[int]]:
 def query_findings(engine: Engine, filt: FindingFilter | None = None) -> list[FindingRow]:
     """Findings matching `filt`, oldest document first, in text order within a document."""
     filt = filt or FindingFilter()
-    pairs = _finding_unit_pairs()
     query = (
         select(
             findings,
@@ -201,8 +233,9 @@ def query_findings(engine: Engine, filt: FindingFilter | None = None) -> list[Fi
             documents.c.published,
             documents.c.dated,
         )
+        .join(finding_facts, finding_facts.c.finding_id == findings.c.id)
         .join(documents, documents.c.id == findings.c.document_id)
-        .where(*_conditions(filt, pairs, engine))
+        .where(*finding_conditions(filt, engine))
         .order_by(
             documents.c.dated_start.is_(None),
             documents.c.dated_start,
@@ -213,8 +246,12 @@ def query_findings(engine: Engine, filt: FindingFilter | None = None) -> list[Fi
     if filt.limit is not None:
         query = query.limit(max(filt.limit, 0))
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
-        names = _unit_names(conn, rows)
+        return finding_rows(conn, conn.execute(query).all())
+
+
+def finding_rows(conn: Any, rows: list[Any]) -> list[FindingRow]:
+    """`FindingRow`s from rows of findings joined to their document (sha256, path, title, published, dated)."""
+    names = _unit_names(conn, rows)
     return [
         FindingRow(
             id=r.id, sha256=r.sha256, path=r.path, title=r.title, published=r.published,
@@ -262,7 +299,6 @@ def recurrence(
     recurs; `filt.limit` caps the rows, most recurrent first.
     """
     filt = filt or FindingFilter()
-    pairs = _finding_unit_pairs()
     document_count = func.count(documents.c.id.distinct())
     query = (
         select(
@@ -273,18 +309,17 @@ def recurrence(
             func.min(documents.c.dated).label("first"),
             func.max(documents.c.dated).label("last"),
         )
-        .select_from(pairs)
-        .join(findings, findings.c.id == pairs.c.finding_id)
+        .select_from(finding_scope)
+        .join(findings, findings.c.id == finding_scope.c.finding_id)
+        .join(finding_facts, finding_facts.c.finding_id == findings.c.id)
         .join(documents, documents.c.id == findings.c.document_id)
-        .join(units, units.c.id == pairs.c.unit_id)
-        .where(*_conditions(replace(filt, unit=None), pairs, engine))
+        .join(units, units.c.id == finding_scope.c.unit_id)
+        .where(*finding_conditions(filt, engine, with_units=False), *unit_conditions(filt))
         .group_by(units.c.id, units.c.name, units.c.parent, units.c.province,
                   findings.c.category, findings.c.polarity)
         .having(document_count >= min_documents)
         .order_by(document_count.desc(), units.c.name, findings.c.category, findings.c.polarity)
     )
-    if filt.unit and filt.unit.strip():
-        query = query.where(_unit_matches(filt.unit))
     if filt.limit is not None:
         query = query.limit(max(filt.limit, 0))
     with engine.connect() as conn:
@@ -311,14 +346,16 @@ def summarise(engine: Engine) -> Summary:
             select(func.min(documents.c.dated), func.max(documents.c.dated))
         ).one()
         summary.units = conn.scalar(select(func.count()).select_from(units)) or 0
+        listed = finding_facts.c.dismissed.is_(False)
         summary.needs_review = conn.scalar(
-            select(func.count()).select_from(findings).where(findings.c.needs_review.is_(True))
+            select(func.count()).select_from(finding_facts).where(listed, finding_facts.c.needs_review.is_(True))
         ) or 0
         summary.by_category_polarity = {
             (category, polarity): count
             for category, polarity, count in conn.execute(
-                select(findings.c.category, findings.c.polarity, func.count())
-                .group_by(findings.c.category, findings.c.polarity)
+                select(finding_facts.c.category, finding_facts.c.polarity, func.count())
+                .where(listed)
+                .group_by(finding_facts.c.category, finding_facts.c.polarity)
             ).all()
         }
         by_polarity: dict[str, int] = {}

@@ -447,7 +447,8 @@ def _index_findings(conn: Connection, document_id: int) -> None:
     A finding is about the units it names, else about its document's inspected units.
     """
     document = conn.execute(
-        select(documents.c.title, documents.c.dated_start).where(documents.c.id == document_id)
+        select(documents.c.title, documents.c.dated_start, documents.c.dated_end)
+        .where(documents.c.id == document_id)
     ).one()
     rows = conn.execute(
         select(findings.c.id, findings.c.category, findings.c.polarity, findings.c.needs_review,
@@ -481,7 +482,8 @@ def _index_findings(conn: Connection, document_id: int) -> None:
     for row in rows:
         about = [unit_id for unit_id in named.get(row.id, inspected) if unit_id in unit_rows]
         facts.append({"finding_id": row.id, "document_id": document_id, "category": row.category,
-                      "polarity": row.polarity, "year": year, "needs_review": bool(row.needs_review),
+                      "polarity": row.polarity, "year": year, "dated_start": document.dated_start,
+                      "dated_end": document.dated_end, "needs_review": bool(row.needs_review),
                       "dismissed": bool(row.dismissed)})
         words = [document.title or ""]
         for unit_id in about:

@@ -261,8 +261,11 @@ finding_facts = Table(
     Column("category", String, nullable=False),
     Column("polarity", String, nullable=False),
     Column("year", Integer),
+    Column("dated_start", String),  # the document's date, as `documents` has it
+    Column("dated_end", String),
     Column("needs_review", Boolean, nullable=False),
     Column("dismissed", Boolean, nullable=False),
+    Index(None, "dated_start", "finding_id"),
     Index(None, "category", "polarity", "year"),
     Index(None, "polarity", "year", "category"),
     Index(None, "year", "category"),

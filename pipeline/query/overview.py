@@ -1,0 +1,99 @@
+"""The figures an analyst puts in a report: limitations by category per year, the limitations that
+recur, the units with most limitations. Shown on the workbench's overview page and written by
+`findings report --xlsx`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from pipeline.query.browse import COUNTS
+from pipeline.query.findings import FindingFilter, Recurrence, finding_conditions, recurrence, unit_conditions
+from pipeline.store.database import data_version
+from pipeline.store.schema import finding_facts, finding_scope, units
+
+TOP = 15
+
+
+@dataclass
+class UnitLimitations:
+    """A unit and how many limitations were found about it, in how many documents."""
+
+    unit_id: int
+    name: str
+    province: str | None
+    limitations: int
+    documents: int
+
+
+@dataclass
+class Overview:
+    """The overview's tables; `filt` narrows every one of them (a province, a period)."""
+
+    years: list[int] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # most limitations first
+    limitations_by_category_year: dict[str, dict[int, int]] = field(default_factory=dict)
+    by_polarity: dict[str, int] = field(default_factory=dict)
+    recurring: list[Recurrence] = field(default_factory=list)  # same category, several documents
+    top_units: list[UnitLimitations] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "years": self.years, "categories": self.categories,
+            "limitations_by_category_year": {c: {str(y): n for y, n in by_year.items()}
+                                             for c, by_year in self.limitations_by_category_year.items()},
+            "by_polarity": self.by_polarity,
+            "recurring": [r.to_dict() for r in self.recurring],
+            "top_units": [asdict(u) for u in self.top_units],
+        }
+
+
+def overview(engine: Engine, filt: FindingFilter | None = None, *, top: int = TOP) -> Overview:
+    """The overview under `filt` (its polarity is ignored: the tables are about limitations)."""
+    filt = filt or FindingFilter()
+    key = (str(engine.url), data_version(engine), "overview", top, repr(filt))
+    if (cached := COUNTS.get(key)) is not None:
+        return cached
+    result = _overview(engine, filt, top)
+    COUNTS.put(key, result)
+    return result
+
+
+def _overview(engine: Engine, filt: FindingFilter, top: int) -> Overview:
+    limitations = FindingFilter(**{**asdict(filt), "polarity": "limitation"})
+    result = Overview()
+    with engine.connect() as conn:
+        result.by_polarity = dict(conn.execute(
+            select(finding_facts.c.polarity, func.count())
+            .where(*finding_conditions(FindingFilter(**{**asdict(filt), "polarity": None}), engine))
+            .group_by(finding_facts.c.polarity).order_by(finding_facts.c.polarity)
+        ).all())
+        table: dict[str, dict[int, int]] = {}
+        for category, year, count in conn.execute(
+            select(finding_facts.c.category, finding_facts.c.year, func.count())
+            .where(finding_facts.c.year.is_not(None), *finding_conditions(limitations, engine))
+            .group_by(finding_facts.c.category, finding_facts.c.year)
+        ).all():
+            table.setdefault(category, {})[year] = count
+        result.years = sorted({year for by_year in table.values() for year in by_year})
+        result.categories = sorted(table, key=lambda c: (-sum(table[c].values()), c))
+        result.limitations_by_category_year = {
+            c: {y: table[c].get(y, 0) for y in result.years} for c in result.categories}
+        count = func.count().label("n")
+        rows = conn.execute(
+            select(units.c.id, units.c.name, units.c.province, count,
+                   func.count(finding_facts.c.document_id.distinct()))
+            .select_from(finding_scope)
+            .join(finding_facts, finding_facts.c.finding_id == finding_scope.c.finding_id)
+            .join(units, units.c.id == finding_scope.c.unit_id)
+            .where(*finding_conditions(limitations, engine, with_units=False), *unit_conditions(limitations))
+            .group_by(units.c.id, units.c.name, units.c.province)
+            .order_by(count.desc(), units.c.name)
+            .limit(top)
+        ).all()
+        result.top_units = [UnitLimitations(*row) for row in rows]
+    result.recurring = recurrence(engine, FindingFilter(**{**asdict(limitations), "limit": top}), min_documents=2)
+    return result
