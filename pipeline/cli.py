@@ -222,6 +222,8 @@ def query(
     since: Annotated[str | None, typer.Option(help="Documents dated on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Documents dated on or before (YYYY-MM-DD).")] = None,
     cites: Annotated[str | None, typer.Option(help="Only documents citing this ('Chỉ thị 26').")] = None,
+    search: Annotated[str | None, typer.Option(
+        help="Words in the finding, its units or its document's title; diacritics optional ('tre hen').")] = None,
     review: Annotated[bool, typer.Option("--needs-review", help="Only findings marked for review.")] = False,
     output_format: Annotated[str, typer.Option("--format", help="table | csv | json | xlsx.")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
@@ -239,7 +241,7 @@ def query(
         return
     _check_codes(category, polarity)
     filt = FindingFilter(unit=unit, category=category, polarity=polarity, since=since, until=until,
-                         cites=cites, needs_review=True if review else None, limit=limit)
+                         cites=cites, needs_review=True if review else None, limit=limit, text=search)
     try:
         rows = query_findings(_open_database(db), filt)
     except ValueError as exc:
@@ -375,23 +377,76 @@ def correct(
     db: DbOption = DEFAULT_DB,
     category: Annotated[str | None, typer.Option(help="The right category code.")] = None,
     polarity: Annotated[str | None, typer.Option(help="The right polarity.")] = None,
+    not_a_finding: Annotated[bool | None, typer.Option(
+        "--not-a-finding/--a-finding", help="Mark it not a finding (left out of every listing), or undo that.")] = None,
     who: Annotated[str, typer.Option(help="Who makes the correction.", envvar="USER")] = "analyst",
 ) -> None:
-    """Fix a finding's category or polarity; the fix is logged and `train --with-corrections` learns it."""
+    """Fix a finding's category or polarity, or mark it not a finding; each change is logged and kept
+    when documents are re-processed, and `train --with-corrections` learns from it."""
     from pipeline.store.database import correct_finding
 
-    if category is None and polarity is None:
-        raise typer.BadParameter("give --category and/or --polarity")
+    if category is None and polarity is None and not_a_finding is None:
+        raise typer.BadParameter("give --category, --polarity and/or --not-a-finding")
     _check_codes(category, polarity)
     engine = _open_database(db)
     try:
-        for field, value in (("category", category), ("polarity", polarity)):
+        for field, value in (("category", category), ("polarity", polarity), ("dismissed", not_a_finding)):
             if value is not None:
                 correct_finding(engine, finding, field=field, value=value, who=who)
     except LookupError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"finding {finding} corrected")
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 opens it to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """The analysts' workbench in the browser: findings with facets and search, units, documents with their
+    findings marked, an overview with charts, CSV/Excel downloads and a JSON API (see /api). Read-only unless
+    the environment holds FINDINGS_TOKEN, the token that lets a browser or script correct findings."""
+    import uvicorn
+
+    from pipeline.web.app import create_app
+
+    engine = _open_database(db)
+    application = create_app(engine)
+    mode = "corrections with FINDINGS_TOKEN" if os.environ.get("FINDINGS_TOKEN") else "read-only, no FINDINGS_TOKEN"
+    typer.echo(f"workbench on http://{host}:{port}/ ({mode}); Ctrl-C stops it")
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+@app.command()
+def report(
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Write the Excel workbook here.")],
+    db: DbOption = DEFAULT_DB,
+    province: Annotated[str | None, typer.Option(help="Only units in this province.")] = None,
+    since: Annotated[str | None, typer.Option(help="Documents dated on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Documents dated on or before (YYYY-MM-DD).")] = None,
+) -> None:
+    """The overview's figures as an Excel workbook with native charts, one sheet per table: limitations by
+    category per year, the limitations that recur, the units with most limitations."""
+    from pipeline.query.findings import FindingFilter
+    from pipeline.query.overview import overview
+    from pipeline.query.report import write_report_xlsx
+
+    engine = _open_database(db)
+    try:
+        data = overview(engine, FindingFilter(province=province, since=since, until=until))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    try:
+        write_report_xlsx(data, xlsx)
+    except OSError as exc:
+        _fail(f"cannot write {xlsx}: {exc.strerror or exc}")
+    typer.echo(f"wrote {xlsx}: {len(data.categories)} categories over {len(data.years)} years, "
+               f"{len(data.recurring)} recurring limitations, {len(data.top_units)} units")
 
 
 @app.command()

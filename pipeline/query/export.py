@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -48,11 +48,24 @@ def _cell_text(value: Any) -> Any:
 
 def write_csv(rows: Sequence[FindingRow], stream: IO[str]) -> None:
     """CSV with a header row, UTF-8 BOM first (open `stream` with encoding='utf-8', newline='')."""
-    stream.write("\ufeff")
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
+    for chunk in csv_chunks([rows]):
+        stream.write(chunk)
+
+
+def csv_chunks(batches: Iterable[Sequence[FindingRow]]) -> Iterator[str]:
+    """The CSV `write_csv` writes, as text chunks (BOM and header, then one chunk per batch): for streaming."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell_text(v) for k, v in _record(row).items()})
+    for rows in batches:
+        for row in rows:
+            writer.writerow({k: _cell_text(v) for k, v in _record(row).items()})
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def write_json(rows: Sequence[FindingRow], stream: IO[str]) -> None:
