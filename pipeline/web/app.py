@@ -33,7 +33,7 @@ from pipeline.store.database import correct_finding
 from pipeline.store.schema import POLARITIES, findings
 from pipeline.taxonomy import load_taxonomy
 from pipeline.web.auth import SESSION_COOKIE, SESSION_SECONDS, Guard, same_origin
-from pipeline.web.charts import bar_chart, stacked_columns
+from pipeline.web.charts import POLARITY_COLOURS, bar_chart, stacked_columns
 from pipeline.web.filters import FILTER_PARAMETERS, BadParameter, View, parse_view
 from pipeline.web.labels import (
     LEVEL_LABELS,
@@ -163,7 +163,8 @@ def create_app(engine: Engine, *, token: str | None = None) -> FastAPI:
         chart = stacked_columns(
             list(profile.by_category),
             {POLARITY_LABELS[p]: [profile.by_category[c].get(p, 0) for c in profile.by_category] for p in POLARITIES},
-            labels={c: category_label(c) for c in profile.by_category}, title="Phát hiện theo lĩnh vực")
+            labels={c: category_label(c) for c in profile.by_category}, title="Phát hiện theo lĩnh vực",
+            colours={POLARITY_LABELS[p]: colour for p, colour in POLARITY_COLOURS.items()})
         return render(request, "unit.html", unit=profile, view=view, result=page, chart=chart)
 
     @app.get("/api/units/{unit_id}")

@@ -8,6 +8,9 @@ from markupsafe import Markup, escape
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000",
            "#999999", "#7F3C8D", "#11A579", "#3969AC")
 
+# The colours the stylesheet gives each polarity.
+POLARITY_COLOURS = {"strength": "#1b7f3b", "limitation": "#b3261e", "recommendation": "#8a5a00"}
+
 
 def bar_chart(rows: list[tuple[str, int]], *, width: int = 560, bar: int = 18, label_width: int = 230,
               title: str = "") -> Markup:
@@ -34,11 +37,13 @@ def bar_chart(rows: list[tuple[str, int]], *, width: int = 560, bar: int = 18, l
 
 
 def stacked_columns(categories: list[str], series: dict[str, list[int]], *, labels: dict[str, str] | None = None,
-                    width: int = 760, height: int = 300, title: str = "") -> Markup:
+                    colours: dict[str, str] | None = None, width: int = 760, height: int = 300,
+                    title: str = "") -> Markup:
     """Columns per category (x), stacked by series (e.g. one per year), with a legend."""
     if not categories or not series:
         return Markup('<p class="empty">Chưa có số liệu.</p>')
     labels = labels or {}
+    colours = colours or {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(series)}
     totals = [sum(values[i] for values in series.values()) for i in range(len(categories))]
     top = max(totals) or 1
     left, bottom, legend = 40, 90, 22
@@ -54,14 +59,14 @@ def stacked_columns(categories: list[str], series: dict[str, list[int]], *, labe
     for index, category in enumerate(categories):
         x = left + index * step + (step - column) / 2
         y = legend + plot_h
-        for number, (name, values) in enumerate(series.items()):
+        for name, values in series.items():
             value = values[index]
             if not value:
                 continue
             h = plot_h * value / top
             y -= h
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{column:.1f}" height="{h:.1f}" '
-                         f'fill="{PALETTE[number % len(PALETTE)]}"><title>{escape(labels.get(category, category))}'
+                         f'fill="{colours[name]}"><title>{escape(labels.get(category, category))}'
                          f' · {escape(name)}: {value}</title></rect>')
         label = labels.get(category, category)
         shown = label if len(label) <= 22 else label[:21] + "…"
@@ -69,7 +74,7 @@ def stacked_columns(categories: list[str], series: dict[str, list[int]], *, labe
         parts.append(f'<text transform="translate({cx:.1f},{cy:.1f}) rotate(40)" class="axis">{escape(shown)}</text>')
     for number, name in enumerate(series):
         x = left + number * 70
-        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{PALETTE[number % len(PALETTE)]}"/>'
+        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colours[name]}"/>'
                      f'<text x="{x + 16}" y="14">{escape(name)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
