@@ -145,6 +145,7 @@ def _bound(value: str, which: int, name: str) -> str:
 
 
 _SEARCH_WORD = re.compile(r"[0-9a-z]+")
+_TYPED_WORD = re.compile(r"[^\W_]+")
 
 
 def search_terms(text: str) -> list[str]:
@@ -154,14 +155,20 @@ def search_terms(text: str) -> list[str]:
 
 def _search_matches(engine: Engine, text: str) -> Any:
     """Ids of the findings whose search text has every word (the last one as a prefix)."""
+    if engine.dialect.name == "postgresql":
+        # Words as typed (letters and digits only: no query syntax gets through), folded by the
+        # same function as the index; the last word is a prefix.
+        words = _TYPED_WORD.findall(text)
+        if not words:
+            return None
+        query = " & ".join([*words[:-1], f"{words[-1]}:*"])
+        simple = literal_column("'simple'")
+        return select(finding_search.c.finding_id).where(
+            func.to_tsvector(simple, func.findings_search_fold(finding_search.c.body)).bool_op("@@")(
+                func.to_tsquery(simple, func.findings_search_fold(query))))
     terms = search_terms(text)
     if not terms:
         return None
-    if engine.dialect.name == "postgresql":
-        query = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
-        return select(finding_search.c.finding_id).where(
-            func.to_tsvector(literal_column("'simple'"), finding_search.c.body).bool_op("@@")(
-                func.to_tsquery(literal_column("'simple'"), query)))
     # FTS5: every term quoted (no query syntax gets through), the last a prefix.
     match = " ".join([*(f'"{t}"' for t in terms[:-1]), f'"{terms[-1]}"*'])
     return select(literal_column("rowid")).select_from(text_clause("finding_search_fts")).where(

@@ -436,9 +436,18 @@ def _set_finding(conn: Connection, finding_id: int, field: str, value: Any) -> N
         conn.execute(update(finding_facts).where(finding_facts.c.finding_id == finding_id).values({field: value}))
     elif field == "text":
         body = conn.scalar(select(finding_search.c.body).where(finding_search.c.finding_id == finding_id)) or ""
-        context = body.partition("\n")[2]
         conn.execute(update(finding_search).where(finding_search.c.finding_id == finding_id)
-                     .values(body=f"{fold(value)}\n{context}"))
+                     .values(body=_search_body(conn, value, body.partition("\n")[2], context_ready=True)))
+
+
+def _search_body(conn: Connection, text: str, context: str, *, context_ready: bool = False) -> str:
+    """A finding's searchable text: its own words, then its units' names and its document's title.
+
+    Folded here for SQLite's FTS5; PostgreSQL folds in its index (schema.py).
+    """
+    if conn.dialect.name == "postgresql":
+        return f"{text}\n{context}"
+    return f"{fold(text)}\n{context if context_ready else fold(context)}"
 
 
 def _index_findings(conn: Connection, document_id: int) -> None:
@@ -492,7 +501,7 @@ def _index_findings(conn: Connection, document_id: int) -> None:
                           "district": district_of(unit.name, unit.level, unit.parent), "level": unit.level})
             words += [unit.name, unit.parent or "", unit.province or "", unit.current_name or "",
                       unit.current_province or ""]
-        search.append({"finding_id": row.id, "body": f"{fold(row.text)}\n{fold(' '.join(words))}"})
+        search.append({"finding_id": row.id, "body": _search_body(conn, row.text, " ".join(words))})
     conn.execute(insert(finding_facts), facts)
     if scope:
         conn.execute(insert(finding_scope), scope)

@@ -289,8 +289,9 @@ finding_scope = Table(
     Index(None, "level", "finding_id"),
 )
 
-# Free-text search: each finding's text, its units' names and its document's title, folded
-# (`fold`); SQLite searches it through an FTS5 index, PostgreSQL through a GIN full-text index.
+# Free-text search: each finding's text, its units' names and its document's title. SQLite keeps
+# it folded (`fold`) under an FTS5 index; PostgreSQL keeps it as written under a GIN full-text
+# index of its `unaccent` folding.
 finding_search = Table(
     "finding_search",
     metadata,
@@ -312,8 +313,14 @@ _SEARCH_INDEX_DDL = {
         "INSERT INTO finding_search_fts(finding_search_fts, rowid, body) VALUES ('delete', old.finding_id, old.body); "
         "INSERT INTO finding_search_fts(rowid, body) VALUES (new.finding_id, new.body); END",
     ),
+    # PostgreSQL keeps the text as written and folds it in the index: lower-case, then `unaccent`
+    # (which also maps đ to d), through an IMMUTABLE wrapper an index expression may use.
     "postgresql": (
-        "CREATE INDEX ix_finding_search_body_tsv ON finding_search USING gin (to_tsvector('simple', body))",
+        "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
+        "CREATE OR REPLACE FUNCTION findings_search_fold(text) RETURNS text LANGUAGE sql IMMUTABLE "
+        "PARALLEL SAFE STRICT AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, lower($1)) $$",
+        "CREATE INDEX ix_finding_search_body_tsv ON finding_search "
+        "USING gin (to_tsvector('simple', findings_search_fold(body)))",
     ),
 }
 
