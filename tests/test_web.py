@@ -360,3 +360,21 @@ def test_report_search_and_not_a_finding_from_the_terminal(tmp_path) -> None:
     assert dismissed.exit_code == 0, dismissed.output
     again = json.loads(CliRunner().invoke(app, ["query", "--db", url, "--search", "tre hen", "--format", "json"]).output)
     assert len(again) == 2
+
+
+def test_marks_nest_entities_in_findings_and_go_on_after_a_paragraph_break() -> None:
+    from pipeline.contract import DocumentInfo, ExtractResult, Source, Unit
+    from pipeline.query.documents import DocumentView, StoredFinding
+    from pipeline.web.marks import marked_text
+
+    text = "UBND xã A còn\nchậm trễ <b>. Xong."
+    result = ExtractResult(source=Source(path="a.txt", sha256="a" * 64, format="txt"),
+                           document=DocumentInfo(text=text), status="ok",
+                           units=[Unit(name="xã A", level="xa", role="inspected", mentions=[(5, 9)])])
+    finding = StoredFinding(7, "limitation", "khac", "xã A còn\nchậm trễ <b>.", (5, 27), 0.5, False, False, 2, [], 0)
+    html = str(marked_text(DocumentView(result, [finding], {}, None)))
+    assert html.count('id="f7"') == 1 and html.count('<mark class="finding limitation"') == 2
+    assert '<span class="ent unit" title="xã A (xa)">xã A</span>' in html
+    assert html.index('id="f7"') < html.index('class="ent unit"') < html.index("</mark>")
+    assert "tr. 2" in html and "&lt;b&gt;" in html and "<b>" not in html
+    assert html.count("<p>") == html.count("</p>") == 2

@@ -23,6 +23,7 @@ class _Mark:
     end: int
     kind: str  # finding | unit | date | ref
     open_tag: Markup
+    again_tag: Markup | None = None  # where a mark goes on after a paragraph break (no id, no tag)
 
 
 def _marks(view: DocumentView) -> tuple[list[_Mark], list[_Mark]]:
@@ -35,7 +36,8 @@ def _marks(view: DocumentView) -> tuple[list[_Mark], list[_Mark]]:
         ).format(classes, finding.id, title, POLARITY_LABELS.get(finding.polarity, finding.polarity),
                  finding.category, finding.confidence,
                  Markup(" · tr. {}").format(finding.page) if finding.page else "")
-        outer.append(_Mark(finding.span[0], finding.span[1], "finding", tag))
+        again = Markup('<mark class="{}" title="{}">').format(classes, title)
+        outer.append(_Mark(finding.span[0], finding.span[1], "finding", tag, again))
     inner = []
     result = view.result
     for unit in result.units:
@@ -69,6 +71,7 @@ def marked_text(view: DocumentView) -> Markup:
     html: list[str] = ['<p>']
     open_outer: _Mark | None = None
     open_inner: _Mark | None = None
+    opened: set[int] = set()  # findings whose mark (with its id and tag) is already written
     for start, end in zip(cuts, cuts[1:], strict=False):
         if start >= end:
             continue
@@ -80,7 +83,9 @@ def marked_text(view: DocumentView) -> Markup:
             if open_outer is not None:
                 html.append("</mark>")
             if want_outer is not None:
-                html.append(want_outer.open_tag)
+                again = id(want_outer) in opened and want_outer.again_tag is not None
+                html.append(want_outer.again_tag if again else want_outer.open_tag)
+                opened.add(id(want_outer))
             open_outer = want_outer
         if want_inner is not None and open_inner is None:
             html.append(want_inner.open_tag)
