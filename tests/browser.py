@@ -111,10 +111,11 @@ def _devtools_endpoint(browser: subprocess.Popen) -> str:
 class _Session:
     """Minimal DevTools protocol calls over one page's websocket."""
 
-    def __init__(self, socket) -> None:
-        self.socket, self.next_id = socket, 0
+    def __init__(self, socket, on_event=None) -> None:
+        self.socket, self.next_id, self.on_event = socket, 0, on_event or (lambda _message: None)
 
     def call(self, method: str, **params) -> dict:
+        """Send a command and return its result; events that arrive meanwhile go to `on_event`."""
         self.next_id += 1
         self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:
@@ -123,6 +124,7 @@ class _Session:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return message["result"]
+            self.on_event(message)
 
     def wait_for(self, event: str) -> None:
         while json.loads(self.socket.recv(timeout=60)).get("method") != event:
@@ -157,7 +159,8 @@ class Browser:
         except BaseException:
             self.process.kill()
             raise
-        self.next_id, self.events = 0, []
+        self.session = _Session(self.socket, on_event=self._note)
+        self.events: list[str] = []
         self.dialogs: list[str] = []
         self.console: list[str] = []
         for domain in ("Page", "Runtime"):
@@ -188,15 +191,7 @@ class Browser:
             self.events.append(method)
 
     def call(self, method: str, **params) -> dict:
-        self.next_id += 1
-        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.socket.recv(timeout=60))
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message["result"]
-            self._note(message)
+        return self.session.call(method, **params)
 
     def _wait_for_load(self) -> None:
         while "Page.loadEventFired" not in self.events:
