@@ -23,6 +23,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, select
 
 from pipeline import __version__
+from pipeline.labels import (
+    LEVEL_LABELS,
+    POLARITY_LABELS,
+    ROLE_LABELS,
+    category_label,
+    facet_label,
+)
 from pipeline.query.browse import PAGE_SIZES, SORTS, findings_page, select_findings
 from pipeline.query.documents import document_view
 from pipeline.query.export import csv_chunks, write_xlsx
@@ -35,13 +42,6 @@ from pipeline.taxonomy import load_taxonomy
 from pipeline.web.auth import SESSION_COOKIE, SESSION_SECONDS, Guard, same_origin
 from pipeline.web.charts import POLARITY_COLOURS, bar_chart, stacked_columns
 from pipeline.web.filters import FILTER_PARAMETERS, BadParameter, View, parse_view
-from pipeline.web.labels import (
-    LEVEL_LABELS,
-    POLARITY_LABELS,
-    ROLE_LABELS,
-    category_label,
-    facet_label,
-)
 from pipeline.web.marks import marked_text
 
 HERE = Path(__file__).parent

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from pipeline.labels import POLARITY_LABELS, category_label
 from pipeline.query.documents import DocumentView
-from pipeline.web.labels import POLARITY_LABELS, category_label
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Vietnamese names the workbench and the reports show for codes stored in the database."""
+"""Vietnamese names the workbench and the Excel reports show for codes stored in the database."""
 
 from __future__ import annotations
 
