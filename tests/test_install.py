@@ -40,3 +40,11 @@ def test_an_installed_wheel_ingests_from_any_folder_with_its_shipped_model(tmp_p
                           cwd=inbox.parent, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "2 stored" in done.stdout and (inbox.parent / "out.db").is_file()
+    # The workbench's templates and stylesheet ship too: its pages render from the installed copy.
+    page = subprocess.run(
+        [str(python), "-c", "import pipeline.web.app as w; from fastapi.testclient import TestClient;"
+         "from pipeline.store.database import open_database;"
+         "c = TestClient(w.create_app(open_database('sqlite:///out.db', create=False)));"
+         "print(w.__file__, c.get('/findings').status_code, c.get('/static/style.css').status_code)"],
+        cwd=inbox.parent, env=env, check=True, capture_output=True, text=True, timeout=300).stdout.split()
+    assert page[0].startswith(str(venv)) and page[1:] == ["200", "200"]
