@@ -14,7 +14,7 @@ from realistic pools, and prints p50/p95/max in milliseconds:
 
 Requests 1-5 go through the web app (`create_app` with FastAPI's TestClient: SQL and rendering)
 when pipeline/web/app.py imports, else through the query functions; 6 always calls the functions.
-"cold" clears the facet/count cache (`pipeline.query.browse.COUNTS`) before every request, which is
+"cold" clears the facet/count cache (`pipeline.query.budget.CACHE`) before every request, which is
 what a first visitor after a new ingest gets; "warm" repeats the same requests with the cache filled.
 The timing runs in one process pinned to one core (os.sched_setaffinity), the target being
 p95 <= 150 ms per page cold on SQLite. PostgreSQL runs on a throwaway cluster started with the
@@ -22,7 +22,7 @@ Debian binaries (as the tests do), unless --pg-url names one.
 
     .venv/bin/python bench/bench_query.py [--findings 1000000] [--repeat 30] [--db sqlite|postgresql|both]
         [--pg-findings N] [--pg-url URL] [--cache /tmp/findings-bench] [--seed 7] [--requests filtered,text,...]
-        [--functions] [--analyze]
+        [--functions]
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,15 +51,16 @@ from sqlalchemy import Engine, create_engine, event, insert, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.query import browse  # noqa: E402
 from pipeline.query.browse import facet_counts, findings_page, select_findings  # noqa: E402
+from pipeline.query.budget import BACKGROUND, CACHE  # noqa: E402
 from pipeline.query.export import write_csv  # noqa: E402
 from pipeline.query.findings import FindingFilter  # noqa: E402
 from pipeline.query.overview import overview  # noqa: E402
-from pipeline.store.database import load_document, open_database  # noqa: E402
+from pipeline.store.database import load_document, open_database, refresh_statistics  # noqa: E402
+from pipeline.store.facets import DocumentFacts, index_rows  # noqa: E402
 from pipeline.store.schema import (  # noqa: E402
+    create_search_index,
     date_bounds,
-    district_of,
     document_units,
     documents,
     finding_facts,
@@ -179,6 +181,8 @@ class UnitSpec:
     parent: str | None
     province: str
     weight: float
+    current_name: str | None = None
+    current_province: str | None = None
 
 
 @dataclass
@@ -245,7 +249,7 @@ def legal_pool(rng: random.Random) -> list[tuple[str, str]]:
     return pool
 
 
-def generate(plan: Plan, chunk_documents: int = 2000) -> Iterator[Batch]:
+def generate(plan: Plan, dialect: str, chunk_documents: int = 2000) -> Iterator[Batch]:
     """Batches of rows, the units first, then `chunk_documents` documents at a time (ids assigned here)."""
     rng = random.Random(plan.seed)
     unit_list = make_units(plan, rng)
@@ -270,7 +274,6 @@ def generate(plan: Plan, chunk_documents: int = 2000) -> Iterator[Batch]:
     law_cum = list(_cumulative(zipf_weights(len(laws), 1.1)))
     years = list(range(2015, 2027))
     year_cum = list(_cumulative([(y - 2014) ** 1.3 for y in years]))
-    folded: dict[int, str] = {}
     finding_id = 0
     per_document = plan.findings / plan.documents
     batch = Batch()
@@ -351,38 +354,26 @@ def generate(plan: Plan, chunk_documents: int = 2000) -> Iterator[Batch]:
                                      "number": number, "date": None, "issuer": None, "text": cited,
                                      "span_start": start, "span_end": start + len(cited), "page": None})
             start += len(cited) + 2
-        year_of = int(bounds[0][:4]) if bounds else None
+        stored, named = [], {}
         for ordinal, ((sentence, polarity, category, own), (s, e)) in enumerate(zip(sentences, spans, strict=True)):
             finding_id += 1
-            needs_review = rng.random() < 0.08
-            dismissed = rng.random() < 0.003
-            batch.add("findings", {
-                "id": finding_id, "document_id": document_id, "ordinal": ordinal, "polarity": polarity,
-                "category": category, "text": sentence, "span_start": s, "span_end": e,
-                "confidence": round(min(1.0, 0.3 + 0.7 * rng.betavariate(3, 1.5)), 3),
-                "needs_review": needs_review, "polarity_source": "rule", "quantity": None, "page": None,
-                "dismissed": dismissed})
+            row = {"id": finding_id, "document_id": document_id, "ordinal": ordinal, "polarity": polarity,
+                   "category": category, "text": sentence, "span_start": s, "span_end": e,
+                   "confidence": round(min(1.0, 0.3 + 0.7 * rng.betavariate(3, 1.5)), 3),
+                   "needs_review": rng.random() < 0.08, "polarity_source": "rule", "quantity": None,
+                   "page": None, "dismissed": rng.random() < 0.003}
+            batch.add("findings", row)
+            stored.append(SimpleNamespace(**row))
             for position_, unit in enumerate(own):
                 batch.add("finding_units", {"finding_id": finding_id, "unit_id": unit.id, "ordinal": position_})
-            # As `_index_findings` derives them: about its own units, else its document's inspected ones.
-            about = own or inspected
-            batch.add("finding_facts", {
-                "finding_id": finding_id, "document_id": document_id, "category": category,
-                "polarity": polarity, "year": year_of, "dated_start": bounds[0] if bounds else None,
-                "dated_end": bounds[1] if bounds else None, "needs_review": needs_review, "dismissed": dismissed})
-            words = [title]
-            for unit in about:
-                batch.add("finding_scope", {"finding_id": finding_id, "unit_id": unit.id, "province": unit.province,
-                                            "district": district_of(unit.name, unit.level, unit.parent),
-                                            "level": unit.level})
-                words += [unit.name, unit.parent or "", unit.province or "", "", ""]
-            context = " ".join(words)
-            key = hash(context)
-            if key not in folded:
-                if len(folded) > 10_000:
-                    folded.clear()
-                folded[key] = fold(context)
-            batch.add("finding_search", {"finding_id": finding_id, "body": f"{fold(sentence)}\n{folded[key]}"})
+            if own:
+                named[finding_id] = [unit.id for unit in own]
+        # The facet and search rows, by the store's own derivation.
+        facts, scope, search = index_rows(
+            dialect, DocumentFacts(document_id, title, bounds[0] if bounds else None, bounds[1] if bounds else None),
+            stored, named, [unit.id for unit in inspected], {u.id: u for u in (*inspected, *mentioned)})
+        for table, rows in (("finding_facts", facts), ("finding_scope", scope), ("finding_search", search)):
+            batch.rows.setdefault(table, []).extend(rows)
         if document_id % chunk_documents == 0 or document_id == plan.documents:
             yield batch
             batch = Batch()
@@ -399,7 +390,7 @@ def load(engine: Engine, plan: Plan, *, label: str) -> dict[str, int]:
     """Insert every batch (one transaction per batch); returns the rows per table."""
     counts: dict[str, int] = {}
     started = time.perf_counter()
-    for number, batch in enumerate(generate(plan)):
+    for number, batch in enumerate(generate(plan, engine.dialect.name)):
         with engine.begin() as conn:
             for table in ORDER:
                 rows = batch.rows.get(table.name)
@@ -443,8 +434,7 @@ def build_postgres(url: str, plan: Plan) -> None:
     load(engine, plan, label="postgresql")
     with engine.begin() as conn:
         conn.exec_driver_sql("SET maintenance_work_mem = '1GB'")
-        conn.exec_driver_sql(
-            "CREATE INDEX ix_finding_search_body_tsv ON finding_search USING gin (to_tsvector('simple', body))")
+        create_search_index(conn)
         for table in (documents, units, findings, document_units, legal_refs):
             conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                  f"(SELECT max(id) FROM {table.name}))")
@@ -591,6 +581,7 @@ def _describe(values: dict[str, Any], page: int) -> str:
 class Timing:
     samples: list[float]
     slowest: str
+    pending: int = 0  # facets or overview tables left to the background, over all requests
 
     def line(self) -> str:
         ordered = sorted(self.samples)
@@ -598,18 +589,31 @@ class Timing:
         return f"{statistics.median(ordered):8.1f} {ordered[rank]:8.1f} {ordered[-1]:8.1f}"
 
 
+def _pending(result: Any) -> int:
+    """How many parts a page left to the background ("Đang đếm…" in HTML, `pending` otherwise)."""
+    if hasattr(result, "text") and isinstance(result.text, str):
+        return result.text.count("Đang đếm…")
+    if hasattr(result, "facets"):
+        return sum(f.pending for f in result.facets)
+    return len(getattr(result, "pending", []) or [])
+
+
 def time_calls(calls: list[tuple[str, Callable[[], Any]]], *, cold: bool) -> Timing:
-    samples, slowest = [], ("", -1.0)
+    """Each call timed; between calls (untimed) the background finishes what a page left to it."""
+    samples, slowest, pending = [], ("", -1.0), 0
     for what, call in calls:
+        BACKGROUND.wait()
         if cold:
-            browse.COUNTS.items.clear()
+            CACHE.clear()
         started = time.perf_counter()
-        call()
+        result = call()
         elapsed = (time.perf_counter() - started) * 1000
         samples.append(elapsed)
+        pending += _pending(result)
         if elapsed > slowest[1]:
             slowest = (what, elapsed)
-    return Timing(samples, f"{slowest[0]} ({slowest[1]:.0f} ms)")
+    BACKGROUND.wait()
+    return Timing(samples, f"{slowest[0]} ({slowest[1]:.0f} ms)", pending)
 
 
 def bench(engine: Engine, label: str, args: argparse.Namespace) -> None:
@@ -622,6 +626,7 @@ def bench(engine: Engine, label: str, args: argparse.Namespace) -> None:
             from pipeline.web.app import create_app
 
             client = TestClient(create_app(engine, token=""))
+            BACKGROUND.wait()  # the app's warm-up, not part of any request
         except Exception as exc:  # noqa: BLE001 - the app is optional: time the functions then
             print(f"  (web app unavailable: {type(exc).__name__}: {exc}; timing the query functions)")
     wanted = set(args.requests.split(",")) if args.requests else None
@@ -639,9 +644,11 @@ def bench(engine: Engine, label: str, args: argparse.Namespace) -> None:
             cold = time_calls(request.calls, cold=True)
             for _what, call in request.calls:  # fill the cache as earlier visitors would have
                 call()
+                BACKGROUND.wait()
             warm = time_calls(request.calls, cold=False)
             print(f"  {request.label:<40} {cold.line()}   {warm.line()}", flush=True)
-            print(f"  {'':<40} slowest cold: {cold.slowest}", flush=True)
+            print(f"  {'':<40} slowest cold: {cold.slowest}; left to the background: {cold.pending} parts cold, "
+                  f"{warm.pending} warm", flush=True)
     finally:
         os.sched_setaffinity(0, previous)
         if client is not None:
@@ -677,11 +684,11 @@ def run_sqlite(args: argparse.Namespace) -> None:
         build_sqlite(path, plan)
         print(f"SQLite: built in {time.perf_counter() - started:.0f} s, {size_of(path)}")
     engine = open_database(f"sqlite:///{path}")
-    if args.analyze:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    started = time.perf_counter()
+    refresh_statistics(engine)  # as `findings ingest` does at the end of a run
+    print(f"SQLite: planner statistics refreshed in {time.perf_counter() - started:.1f} s")
     describe(engine)
-    bench(engine, f"SQLite ({plan.findings:,} findings{', ANALYZEd' if args.analyze else ''})", args)
+    bench(engine, f"SQLite ({plan.findings:,} findings)", args)
     engine.dispose()
 
 
@@ -752,7 +759,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--requests", help="only these: filtered,text,unit,document,overview,csv")
     parser.add_argument("--functions", action="store_true", help="time the query functions, not the web app")
-    parser.add_argument("--analyze", action="store_true", help="run ANALYZE on the SQLite file first")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; timing pinned to one core")
     if args.db in ("sqlite", "both"):

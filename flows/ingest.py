@@ -430,6 +430,10 @@ def ingest_everything(
         alone = ingest.with_options(task_runner=_task_runner(1, worker_memory_bytes))
         report.merge(alone([_to_parameter(p) for p in report.crashed], db_url, 1, True, isolate=True))
     _fail_unfinished(report, db_url)
+    if report.stored:
+        from pipeline.store.database import open_database, refresh_statistics
+
+        refresh_statistics(open_database(db_url))
     return report
 
 

@@ -91,7 +91,7 @@ def reprocess(db_url: str, stale_only: bool = True, chunk_size: int | None = Non
               parallelism: int = 1) -> ReprocessReport:
     """Run the stored documents (with `stale_only`, those an older pipeline produced) again."""
     from pipeline.process import get_extractor
-    from pipeline.store.database import open_database, stale_documents, stored_hashes
+    from pipeline.store.database import open_database, refresh_statistics, stale_documents, stored_hashes
 
     started = time.perf_counter()
     engine = open_database(db_url, create=False)
@@ -115,6 +115,8 @@ def reprocess(db_url: str, stale_only: bool = True, chunk_size: int | None = Non
                 report.corrections_orphaned += outcome.orphaned
             else:
                 report.problems.append(outcome)
+    if report.reprocessed:
+        refresh_statistics(engine)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -59,8 +59,8 @@ def test_the_first_released_schema_is_upgraded_on_opening_and_keeps_every_row(tm
     assert [(f.category, f.page) for f in stored.findings] == [("khac", None)]
     # The corrected finding is in the workbench's facet and search tables, as corrected.
     with engine.connect() as conn:
-        assert conn.execute(select(schema.finding_facts.c.category, schema.finding_facts.c.dismissed)).all() == [
-            ("khac", False)]
+        assert conn.execute(select(schema.finding_facts.c.category, schema.finding_facts.c.confidence)).all() == [
+            ("khac", 0.5)]
         assert conn.exec_driver_sql(
             "SELECT rowid FROM finding_search_fts WHERE finding_search_fts MATCH 'cham'").all() == [(1,)]
     assert _differences(engine) == []

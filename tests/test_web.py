@@ -378,3 +378,58 @@ def test_marks_nest_entities_in_findings_and_go_on_after_a_paragraph_break() -> 
     assert html.index('id="f7"') < html.index('class="ent unit"') < html.index("</mark>")
     assert "tr. 2" in html and "&lt;b&gt;" in html and "<b>" not in html
     assert html.count("<p>") == html.count("</p>") == 2
+
+
+def test_a_statement_past_its_budget_is_interrupted_and_the_connection_goes_on(workbench_engine) -> None:  # noqa: F811
+    import time
+
+    from sqlalchemy import text
+
+    from pipeline.query.budget import Budget, OutOfTime
+
+    slow = ("SELECT pg_sleep(5)" if workbench_engine.dialect.name == "postgresql" else
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c")
+    with workbench_engine.connect() as conn:
+        started = time.monotonic()
+        with pytest.raises(OutOfTime), Budget(0.05).applied(conn):
+            conn.execute(text(slow)).all()
+        assert time.monotonic() - started < 2
+        with Budget(5).applied(conn):
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM findings")).scalar() == 7
+
+
+def test_facets_past_the_page_budget_are_counted_in_the_background(workbench_engine) -> None:  # noqa: F811
+    from pipeline.query.browse import facet_counts
+    from pipeline.query.budget import BACKGROUND, CACHE
+    from pipeline.query.findings import FindingFilter
+    from pipeline.query.overview import overview
+
+    BACKGROUND.wait()
+    CACHE.clear()
+    first = facet_counts(workbench_engine, FindingFilter(polarity="limitation"), budget=0)
+    assert all(f.pending and f.values == [] for f in first)
+    assert overview(workbench_engine, budget=0).pending == ["top_units", "recurring"]
+    BACKGROUND.wait()
+    later = facet_counts(workbench_engine, FindingFilter(polarity="limitation"), budget=0)
+    assert not any(f.pending for f in later)
+    assert {v.value: v.count for v in next(f for f in later if f.name == "polarity").values} == {"limitation": 4}
+    assert overview(workbench_engine, budget=0).pending == []
+    from pipeline.web.app import create_app
+
+    client = TestClient(create_app(workbench_engine, facet_budget=0))
+    BACKGROUND.wait()
+    CACHE.clear()
+    assert client.get("/findings", params={"year": 2023}).text.count("Đang đếm…") == 9
+    BACKGROUND.wait()
+    assert "Đang đếm" not in client.get("/findings", params={"year": 2023}).text
+
+
+def test_a_unit_timeline_shows_the_latest_documents_and_counts_them_all(workbench_engine, monkeypatch) -> None:  # noqa: F811
+    from pipeline.query import units as unit_queries
+
+    monkeypatch.setattr(unit_queries, "TIMELINE", 1)
+    profile = unit_queries.unit_profile(workbench_engine, unit_id(workbench_engine, "xã Tân Hòa"))
+    assert profile.documents_total == 2
+    assert [(i.date, i.role, i.by_polarity) for i in profile.inspections] == [
+        ("2024-04-02", "inspected", {"limitation": 1, "strength": 1})]

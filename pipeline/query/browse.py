@@ -6,18 +6,19 @@ Facets count findings (never rows of a join): for a finding-level facet
 findings with a unit of that value in `finding_scope`, where the unit filters
 apply to the same unit row ("a commune in Đồng Tháp"). Counts under one
 filter are computed once per state of the database (`data_version`), so the
-commonest views cost a dictionary lookup after their first request.
+commonest views cost a dictionary lookup after their first request; facets
+not counted within the page's time budget are counted in the background.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.sql import operators
 
+from pipeline.query.budget import BACKGROUND, CACHE, Budget, OutOfTime
 from pipeline.query.findings import FindingFilter, FindingRow, finding_conditions, finding_rows, unit_conditions
 from pipeline.store.database import data_version
 from pipeline.store.schema import documents, finding_facts, finding_scope, findings, legal_refs, units
@@ -29,8 +30,8 @@ FACET_VALUES = 12  # values shown per facet, most findings first
 SORTS: dict[str, tuple[Any, ...]] = {
     "date_desc": (finding_facts.c.dated_start.desc(), finding_facts.c.finding_id.desc()),
     "date_asc": (finding_facts.c.dated_start.asc(), finding_facts.c.finding_id.asc()),
-    "confidence_asc": (findings.c.confidence.asc(), finding_facts.c.finding_id.asc()),
-    "confidence_desc": (findings.c.confidence.desc(), finding_facts.c.finding_id.asc()),
+    "confidence_asc": (finding_facts.c.confidence.asc(), finding_facts.c.finding_id.asc()),
+    "confidence_desc": (finding_facts.c.confidence.desc(), finding_facts.c.finding_id.asc()),
     "category": (finding_facts.c.category.asc(), finding_facts.c.finding_id.asc()),
 }
 
@@ -70,6 +71,7 @@ class Facet:
     label: str
     values: list[FacetValue]
     selected: str | None  # the value the filter holds, if any
+    pending: bool = False  # not counted in the page's time; counted in the background for the next request
 
 
 @dataclass
@@ -77,21 +79,27 @@ class FindingsPage:
     """What the findings view shows: the rows of one page, how many in all, and the facets."""
 
     rows: list[FindingRow]
-    total: int
+    total: int | None  # None: not counted in the page's time (being counted in the background)
     page: int
     per_page: int
     sort: str
     facets: list[Facet]
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def pages(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages if self.total is not None else len(self.rows) == self.per_page
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "total": self.total, "page": self.page, "per_page": self.per_page, "pages": self.pages,
+            "has_next": self.has_next,
             "sort": self.sort, "findings": [row.to_dict() for row in self.rows],
-            "facets": {f.name: {"label": f.label, "selected": f.selected, "values": [asdict(v) for v in f.values]}
+            "facets": {f.name: {"label": f.label, "selected": f.selected, "pending": f.pending,
+                                "values": [asdict(v) for v in f.values]}
                        for f in self.facets},
         }
 
@@ -105,80 +113,88 @@ def as_parameter(value: Any) -> str | None:
     return str(value)
 
 
-class _Counts:
-    """Facet counts and totals per (filter, data version): a small LRU shared by the server's threads."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        return None
-
-    def put(self, key: Any, value: Any) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+FACET_BUDGET_S = 0.08  # time all facets of one page may take before the rest are counted in the background
+COUNT_BUDGET_S = 0.04  # time the page's total may take
+BROAD_FILTER_ROWS = 20_000  # past this many matches a page walks the sort key's index
+WALKABLE_SORTS = ("date_desc", "date_asc", "confidence_asc", "confidence_desc")  # indexed on finding_facts
 
 
-COUNTS = _Counts()
-
-
-def _cache_key(engine: Engine, filt: FindingFilter, what: str) -> tuple:
+def _state(engine: Engine, filt: FindingFilter, what: str) -> tuple:
     listed = tuple((f.name, getattr(filt, f.name)) for f in fields(filt) if f.name != "limit")
-    return (id(engine), str(engine.url), data_version(engine), what, listed)
+    return (str(engine.url), data_version(engine), what, listed)
 
 
-def count_findings(engine: Engine, filt: FindingFilter) -> int:
-    """How many findings `filt` lists."""
-    key = _cache_key(engine, filt, "total")
-    if (cached := COUNTS.get(key)) is not None:
+def count_findings(engine: Engine, filt: FindingFilter, *, budget: float | None = None) -> int | None:
+    """How many findings `filt` lists; None when that takes longer than `budget` seconds (then it is
+    counted in the background for the next request)."""
+    key = _state(engine, filt, "total")
+    if (cached := CACHE.get(key)) is not None:
         return cached
     with engine.connect() as conn:
-        total = conn.scalar(
-            select(func.count()).select_from(finding_facts).where(*finding_conditions(filt, engine))) or 0
-    COUNTS.put(key, total)
+        try:
+            with Budget(budget).applied(conn):
+                total = conn.scalar(
+                    select(func.count()).select_from(finding_facts).where(*finding_conditions(filt, engine))) or 0
+        except OutOfTime:
+            BACKGROUND.submit(key, lambda: count_findings(engine, filt))
+            return None
+    CACHE.put(key, total)
     return total
 
 
-def facet_counts(engine: Engine, filt: FindingFilter, *, limit: int = FACET_VALUES) -> list[Facet]:
-    """Every facet's values with their counts under `filt` (a facet's own selection stays applied)."""
-    key = _cache_key(engine, filt, f"facets{limit}")
-    if (cached := COUNTS.get(key)) is not None:
+def facet_counts(engine: Engine, filt: FindingFilter, *, limit: int = FACET_VALUES,
+                 budget: float | None = None) -> list[Facet]:
+    """Every facet's values with their counts under `filt` (a facet's own selection stays applied).
+
+    With a `budget` (seconds), facets not counted in time come back with `pending` set, and are
+    counted in the background for the next request.
+    """
+    key = _state(engine, filt, f"facets{limit}")
+    if (cached := CACHE.get(key)) is not None:
         return cached
-    facets = []
+    clock = Budget(budget)
+    facets, complete = [], True
     with engine.connect() as conn:
         for spec in FACETS:
-            facets.append(Facet(spec.name, spec.label, _facet_values(conn, engine, filt, spec, limit),
-                                as_parameter(getattr(filt, spec.name))))
-    COUNTS.put(key, facets)
+            selected = as_parameter(getattr(filt, spec.name))
+            try:
+                with clock.applied(conn):
+                    values = _facet_values(conn, engine, filt, spec, limit)
+            except OutOfTime:
+                facets.append(Facet(spec.name, spec.label, [], selected, pending=True))
+                complete = False
+                continue
+            facets.append(Facet(spec.name, spec.label, values, selected))
+    if complete:
+        CACHE.put(key, facets)
+    else:
+        BACKGROUND.submit(key, lambda: facet_counts(engine, filt, limit=limit))
     return facets
 
 
 def _facet_values(conn: Any, engine: Engine, filt: FindingFilter, spec: FacetSpec, limit: int) -> list[FacetValue]:
     count = func.count().label("n")
     if spec.name == "cited_number":
-        count = func.count(finding_facts.c.finding_id.distinct()).label("n")
+        listed = select(finding_facts.c.document_id, func.count().label("findings")).where(
+            *finding_conditions(filt, engine)).group_by(finding_facts.c.document_id).subquery()
+        total = func.sum(listed.c.findings).label("n")
         query = (
-            select(legal_refs.c.number, func.min(legal_refs.c.kind), count)
-            .join(finding_facts, finding_facts.c.document_id == legal_refs.c.document_id)
-            .where(legal_refs.c.number.is_not(None), *finding_conditions(filt, engine))
+            select(legal_refs.c.number, func.min(legal_refs.c.kind), total)
+            .join(listed, listed.c.document_id == legal_refs.c.document_id)
+            .where(legal_refs.c.number.is_not(None))
             .group_by(legal_refs.c.number)
         )
-        rows = conn.execute(query.order_by(count.desc(), legal_refs.c.number).limit(limit)).all()
-        return [FacetValue(number, n, f"{kind} {number}") for number, kind, n in rows]
+        rows = conn.execute(query.order_by(total.desc(), legal_refs.c.number).limit(limit)).all()
+        return [FacetValue(number, int(n), f"{kind} {number}") for number, kind, n in rows]
     if spec.unit_level:
-        column = finding_scope.c[spec.name]
+        scope = finding_scope
+        column = scope.c[spec.name]
         if spec.name != "unit_id":
-            count = func.count(finding_scope.c.finding_id.distinct()).label("n")
+            count = func.count(scope.c.finding_id.distinct()).label("n")
         query = (
             select(column, count)
-            .join(finding_facts, finding_facts.c.finding_id == finding_scope.c.finding_id)
-            .where(column.is_not(None), *finding_conditions(filt, engine, with_units=False), *unit_conditions(filt))
+            .where(column.is_not(None), *finding_conditions(filt, engine, facts=scope, with_units=False),
+                   *unit_conditions(filt))
             .group_by(column)
         )
         rows = conn.execute(query.order_by(count.desc(), column).limit(limit)).all()
@@ -202,34 +218,60 @@ def _unit_labels(conn: Any, unit_ids: list[int]) -> dict[int, str]:
 
 def findings_page(
     engine: Engine, filt: FindingFilter, *, page: int = 1, per_page: int = 50, sort: str = "date_desc",
-    with_facets: bool = True,
+    with_facets: bool = True, budget: float | None = FACET_BUDGET_S,
 ) -> FindingsPage:
-    """One page of the findings `filt` lists, sorted, with the total and (unless asked not) the facets."""
+    """One page of the findings `filt` lists, sorted, with the total and (unless asked not) the facets.
+
+    With a `budget` the total gets COUNT_BUDGET_S and the facets `budget` seconds; what takes longer
+    comes back as not counted yet (and is counted in the background). None: however long it takes.
+    """
     if sort not in SORTS:
         raise ValueError(f"sort: one of {', '.join(SORTS)}")
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[1]
-    total = count_findings(engine, filt)
-    page = min(max(page, 1), max(1, -(-total // per_page)))
-    rows = select_findings(engine, filt, sort=sort, offset=(page - 1) * per_page, limit=per_page)
-    facets = facet_counts(engine, filt) if with_facets else []
+    total = count_findings(engine, filt, budget=None if budget is None else COUNT_BUDGET_S)
+    page = max(page, 1) if total is None else min(max(page, 1), max(1, -(-total // per_page)))
+    broad = total is None or total > BROAD_FILTER_ROWS
+    rows = select_findings(engine, filt, sort=sort, offset=(page - 1) * per_page, limit=per_page, broad=broad)
+    facets = facet_counts(engine, filt, budget=budget) if with_facets else []
     return FindingsPage(rows, total, page, per_page, sort, facets)
 
 
 def select_findings(
-    engine: Engine, filt: FindingFilter, *, sort: str = "date_desc", offset: int = 0, limit: int | None = None
+    engine: Engine, filt: FindingFilter, *, sort: str = "date_desc", offset: int = 0, limit: int | None = None,
+    broad: bool = False,
 ) -> list[FindingRow]:
-    """The findings `filt` lists in `sort` order, `limit` of them from `offset` (all when None)."""
-    query = (
-        select(findings, documents.c.sha256, documents.c.path, documents.c.title, documents.c.published,
-               documents.c.dated)
-        .select_from(finding_facts)
-        .join(findings, findings.c.id == finding_facts.c.finding_id)
-        .join(documents, documents.c.id == finding_facts.c.document_id)
-        .where(*finding_conditions(filt, engine))
+    """The findings `filt` lists in `sort` order, `limit` of them from `offset` (all when None).
+
+    The page's ids are chosen from `finding_facts` alone (narrow rows, indexed sort keys); only
+    they are then joined to their text and document. `broad`: the filter keeps many findings, so
+    the sort key's index is walked rather than the matches sorted (`finding_conditions(walking=)`).
+    """
+    walking = broad and sort in WALKABLE_SORTS
+    chosen = (
+        select(finding_facts.c.finding_id, *[key.element for key in SORTS[sort]][:-1])
+        .where(*finding_conditions(filt, engine, walking=walking))
         .order_by(*SORTS[sort])
         .offset(offset)
     )
     if limit is not None:
-        query = query.limit(limit)
+        chosen = chosen.limit(limit)
+    chosen = chosen.subquery()
+    query = (
+        select(findings, documents.c.sha256, documents.c.path, documents.c.title, documents.c.published,
+               documents.c.dated)
+        .select_from(chosen)
+        .join(findings, findings.c.id == chosen.c.finding_id)
+        .join(documents, documents.c.id == findings.c.document_id)
+        .order_by(*_resorted(sort, chosen))
+    )
     with engine.connect() as conn:
         return finding_rows(conn, conn.execute(query).all())
+
+
+def _resorted(sort: str, chosen: Any) -> list[Any]:
+    """`SORTS[sort]` over the chosen ids' subquery, to keep their order after the joins."""
+    keys = []
+    for key in SORTS[sort]:
+        column = chosen.c[key.element.name]
+        keys.append(column.desc() if key.modifier is operators.desc_op else column.asc())
+    return keys

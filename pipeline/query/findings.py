@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    exists,
     func,
     literal,
     literal_column,
@@ -24,7 +25,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import text as text_clause
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
+from pipeline.query.budget import Budget
 from pipeline.store.schema import (
     date_bounds,
     document_units,
@@ -189,19 +193,28 @@ def unit_conditions(filt: FindingFilter, scope: Any = finding_scope) -> list[Col
 
 
 def finding_conditions(
-    filt: FindingFilter, engine: Engine, *, facts: Any = finding_facts, with_units: bool = True
+    filt: FindingFilter, engine: Engine, *, facts: Any = finding_facts, with_units: bool = True,
+    walking: bool = False,
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses over `finding_facts` (one row per finding) for everything `filt` asks.
 
     `with_units=False` leaves out the unit conditions, for a caller that applies
-    them to `finding_scope` rows itself.
+    them to `finding_scope` rows itself. `walking`: the query walks an index in
+    its sort order and tests each row (what a broad filter wants: the first page
+    comes after a few thousand rows, where a filter index would have SQLite sort
+    them all); the label conditions then use no index and the unit conditions
+    look up each row's units.
     """
-    conditions: list[ColumnElement[bool]] = [facts.c.dismissed.is_(False)]
+    label = _unindexed if walking and engine.dialect.name == "sqlite" else (lambda column: column)
+    conditions: list[ColumnElement[bool]] = []
     for column in ("category", "polarity", "year"):
         if (value := getattr(filt, column)) is not None and value != "":
-            conditions.append(facts.c[column] == value)
+            conditions.append(label(facts.c[column]) == value)
     if filt.needs_review is not None:
-        conditions.append(facts.c.needs_review.is_(filt.needs_review))
+        conditions.append(label(facts.c.needs_review) == filt.needs_review)
+    if walking and filt.year is not None:
+        # The year as a range of the date index being walked: the walk starts at the year.
+        conditions += [facts.c.dated_start >= f"{filt.year:04d}-01-01", facts.c.dated_start <= f"{filt.year:04d}-12-31"]
     if filt.since:
         conditions.append(facts.c.dated_end >= _bound(filt.since, 0, "since"))
     if filt.until:
@@ -219,8 +232,16 @@ def finding_conditions(
     if filt.text and (matching := _search_matches(engine, filt.text)) is not None:
         conditions.append(facts.c.finding_id.in_(matching))
     if with_units and (about := unit_conditions(filt)):
-        conditions.append(facts.c.finding_id.in_(select(finding_scope.c.finding_id).where(*about)))
+        if walking:
+            conditions.append(exists().where(finding_scope.c.finding_id == facts.c.finding_id, *about))
+        else:
+            conditions.append(facts.c.finding_id.in_(select(finding_scope.c.finding_id).where(*about)))
     return conditions
+
+
+def _unindexed(column: Any) -> ColumnElement:
+    """`+column`: the same value, which SQLite will not look up through an index."""
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
 def _chunks(items: list[int]) -> Iterable[list[int]]:
@@ -298,7 +319,7 @@ def _unit_names(conn: Any, rows: list[Any]) -> dict[int, list[str]]:
 
 
 def recurrence(
-    engine: Engine, filt: FindingFilter | None = None, *, min_documents: int = 1
+    engine: Engine, filt: FindingFilter | None = None, *, min_documents: int = 1, budget: Budget | None = None
 ) -> list[Recurrence]:
     """Per unit, category and polarity: in how many documents, how many findings, first and last.
 
@@ -306,30 +327,31 @@ def recurrence(
     recurs; `filt.limit` caps the rows, most recurrent first.
     """
     filt = filt or FindingFilter()
-    document_count = func.count(documents.c.id.distinct())
-    query = (
+    scope = finding_scope
+    document_count = func.count(scope.c.document_id.distinct())
+    counted = (
         select(
-            units.c.name, units.c.parent, units.c.province,
-            findings.c.category, findings.c.polarity,
+            scope.c.unit_id, scope.c.category, scope.c.polarity,
             document_count.label("documents"),
             func.count(literal(1)).label("findings"),
             func.min(documents.c.dated).label("first"),
             func.max(documents.c.dated).label("last"),
         )
-        .select_from(finding_scope)
-        .join(findings, findings.c.id == finding_scope.c.finding_id)
-        .join(finding_facts, finding_facts.c.finding_id == findings.c.id)
-        .join(documents, documents.c.id == findings.c.document_id)
-        .join(units, units.c.id == finding_scope.c.unit_id)
-        .where(*finding_conditions(filt, engine, with_units=False), *unit_conditions(filt))
-        .group_by(units.c.id, units.c.name, units.c.parent, units.c.province,
-                  findings.c.category, findings.c.polarity)
+        .join(documents, documents.c.id == scope.c.document_id)
+        .where(*finding_conditions(filt, engine, facts=scope, with_units=False), *unit_conditions(filt))
+        .group_by(scope.c.unit_id, scope.c.category, scope.c.polarity)
         .having(document_count >= min_documents)
-        .order_by(document_count.desc(), units.c.name, findings.c.category, findings.c.polarity)
+        .subquery()
+    )
+    query = (
+        select(units.c.name, units.c.parent, units.c.province, counted.c.category, counted.c.polarity,
+               counted.c.documents, counted.c.findings, counted.c.first, counted.c.last)
+        .join(units, units.c.id == counted.c.unit_id)
+        .order_by(counted.c.documents.desc(), units.c.name, counted.c.category, counted.c.polarity)
     )
     if filt.limit is not None:
         query = query.limit(max(filt.limit, 0))
-    with engine.connect() as conn:
+    with engine.connect() as conn, (budget or Budget(None)).applied(conn):
         return [Recurrence(*row) for row in conn.execute(query).all()]
 
 
@@ -353,15 +375,13 @@ def summarise(engine: Engine) -> Summary:
             select(func.min(documents.c.dated), func.max(documents.c.dated))
         ).one()
         summary.units = conn.scalar(select(func.count()).select_from(units)) or 0
-        listed = finding_facts.c.dismissed.is_(False)
         summary.needs_review = conn.scalar(
-            select(func.count()).select_from(finding_facts).where(listed, finding_facts.c.needs_review.is_(True))
+            select(func.count()).select_from(finding_facts).where(finding_facts.c.needs_review.is_(True))
         ) or 0
         summary.by_category_polarity = {
             (category, polarity): count
             for category, polarity, count in conn.execute(
                 select(finding_facts.c.category, finding_facts.c.polarity, func.count())
-                .where(listed)
                 .group_by(finding_facts.c.category, finding_facts.c.polarity)
             ).all()
         }

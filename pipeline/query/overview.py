@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from pipeline.query.browse import COUNTS
+from pipeline.query.budget import BACKGROUND, CACHE, Budget, OutOfTime
 from pipeline.query.findings import FindingFilter, Recurrence, finding_conditions, recurrence, unit_conditions
 from pipeline.store.database import data_version
 from pipeline.store.schema import finding_facts, finding_scope, units
@@ -39,6 +39,7 @@ class Overview:
     by_polarity: dict[str, int] = field(default_factory=dict)
     recurring: list[Recurrence] = field(default_factory=list)  # same category, several documents
     top_units: list[UnitLimitations] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # tables not counted in time (being counted)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,21 +49,30 @@ class Overview:
             "by_polarity": self.by_polarity,
             "recurring": [r.to_dict() for r in self.recurring],
             "top_units": [asdict(u) for u in self.top_units],
+            "pending": self.pending,
         }
 
 
-def overview(engine: Engine, filt: FindingFilter | None = None, *, top: int = TOP) -> Overview:
-    """The overview under `filt` (its polarity is ignored: the tables are about limitations)."""
+def overview(engine: Engine, filt: FindingFilter | None = None, *, top: int = TOP,
+             budget: float | None = None) -> Overview:
+    """The overview under `filt` (its polarity is ignored: the tables are about limitations).
+
+    With a `budget` (seconds), the recurring limitations and the units with most limitations
+    are left `pending` when they take longer, and counted in the background for the next request.
+    """
     filt = filt or FindingFilter()
     key = (str(engine.url), data_version(engine), "overview", top, repr(filt))
-    if (cached := COUNTS.get(key)) is not None:
+    if (cached := CACHE.get(key)) is not None:
         return cached
-    result = _overview(engine, filt, top)
-    COUNTS.put(key, result)
+    result = _overview(engine, filt, top, Budget(budget))
+    if result.pending:
+        BACKGROUND.submit(key, lambda: overview(engine, filt, top=top))
+    else:
+        CACHE.put(key, result)
     return result
 
 
-def _overview(engine: Engine, filt: FindingFilter, top: int) -> Overview:
+def _overview(engine: Engine, filt: FindingFilter, top: int, budget: Budget) -> Overview:
     limitations = FindingFilter(**{**asdict(filt), "polarity": "limitation"})
     result = Overview()
     with engine.connect() as conn:
@@ -82,18 +92,30 @@ def _overview(engine: Engine, filt: FindingFilter, top: int) -> Overview:
         result.categories = sorted(table, key=lambda c: (-sum(table[c].values()), c))
         result.limitations_by_category_year = {
             c: {y: table[c].get(y, 0) for y in result.years} for c in result.categories}
+        scope = finding_scope
         count = func.count().label("n")
-        rows = conn.execute(
-            select(units.c.id, units.c.name, units.c.province, count,
-                   func.count(finding_facts.c.document_id.distinct()))
-            .select_from(finding_scope)
-            .join(finding_facts, finding_facts.c.finding_id == finding_scope.c.finding_id)
-            .join(units, units.c.id == finding_scope.c.unit_id)
-            .where(*finding_conditions(limitations, engine, with_units=False), *unit_conditions(limitations))
-            .group_by(units.c.id, units.c.name, units.c.province)
-            .order_by(count.desc(), units.c.name)
+        counted = (
+            select(scope.c.unit_id, count, func.count(scope.c.document_id.distinct()).label("documents"))
+            .where(*finding_conditions(limitations, engine, facts=scope, with_units=False),
+                   *unit_conditions(limitations))
+            .group_by(scope.c.unit_id)
+            .order_by(count.desc(), scope.c.unit_id)
             .limit(top)
-        ).all()
-        result.top_units = [UnitLimitations(*row) for row in rows]
-    result.recurring = recurrence(engine, FindingFilter(**{**asdict(limitations), "limit": top}), min_documents=2)
+            .subquery()
+        )
+        try:
+            with budget.applied(conn):
+                rows = conn.execute(
+                    select(units.c.id, units.c.name, units.c.province, counted.c.n, counted.c.documents)
+                    .join(units, units.c.id == counted.c.unit_id)
+                    .order_by(counted.c.n.desc(), units.c.name)
+                ).all()
+            result.top_units = [UnitLimitations(*row) for row in rows]
+        except OutOfTime:
+            result.pending.append("top_units")
+    try:
+        result.recurring = recurrence(engine, FindingFilter(**{**asdict(limitations), "limit": top}),
+                                      min_documents=2, budget=budget)
+    except OutOfTime:
+        result.pending.append("recurring")
     return result

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, true
+from sqlalchemy import Engine, func, or_, select, true, union
 
 from pipeline.query.findings import FindingFilter, Recurrence, recurrence
-from pipeline.store.schema import document_units, documents, finding_facts, finding_scope, units
+from pipeline.store.schema import document_units, documents, finding_scope, units
+
+TIMELINE = 200  # documents on a unit's timeline (the latest)
 
 
 @dataclass
@@ -45,7 +47,8 @@ class UnitProfile:
     current_province: str | None
     parent_unit: UnitRef | None
     children: list[UnitRef]
-    inspections: list[Inspection]  # oldest first
+    inspections: list[Inspection]  # the latest TIMELINE documents, oldest of them first
+    documents_total: int  # documents about the unit in all
     by_category: dict[str, dict[str, int]]  # category -> polarity -> findings
     recurring: list[Recurrence]  # limitation categories found in several documents
 
@@ -80,13 +83,12 @@ def unit_profile(engine: Engine, unit_id: int) -> UnitProfile | None:
                 .order_by(units.c.name).limit(500)
             ).all()
         ]
-        inspections = _inspections(conn, unit_id)
+        inspections, documents_total = _inspections(conn, unit_id, TIMELINE)
         by_category: dict[str, dict[str, int]] = {}
         for category, polarity, count in conn.execute(
-            select(finding_facts.c.category, finding_facts.c.polarity, func.count())
-            .join(finding_scope, finding_scope.c.finding_id == finding_facts.c.finding_id)
-            .where(finding_scope.c.unit_id == unit_id, finding_facts.c.dismissed.is_(False))
-            .group_by(finding_facts.c.category, finding_facts.c.polarity)
+            select(finding_scope.c.category, finding_scope.c.polarity, func.count())
+            .where(finding_scope.c.unit_id == unit_id)
+            .group_by(finding_scope.c.category, finding_scope.c.polarity)
         ).all():
             by_category.setdefault(category, {})[polarity] = count
     by_category = dict(sorted(by_category.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])))
@@ -94,40 +96,37 @@ def unit_profile(engine: Engine, unit_id: int) -> UnitProfile | None:
     return UnitProfile(
         id=unit.id, name=unit.name, level=unit.level, parent=unit.parent, province=unit.province,
         admin_code=unit.admin_code, current_name=unit.current_name, current_province=unit.current_province,
-        parent_unit=parent_unit, children=children, inspections=inspections, by_category=by_category,
-        recurring=recurring,
+        parent_unit=parent_unit, children=children, inspections=inspections, documents_total=documents_total,
+        by_category=by_category, recurring=recurring,
     )
 
 
-def _inspections(conn: Any, unit_id: int) -> list[Inspection]:
-    """Documents that name the unit or have findings about it, oldest first."""
-    found: dict[int, Inspection] = {}
-    order: dict[int, tuple] = {}
-    named = conn.execute(
-        select(documents.c.id, documents.c.sha256, documents.c.title, documents.c.path, documents.c.dated,
-               documents.c.dated_start, document_units.c.role)
-        .join(document_units, and_(document_units.c.document_id == documents.c.id,
-                                   document_units.c.unit_id == unit_id))
-        .order_by(documents.c.id, document_units.c.role)
+def _inspections(conn: Any, unit_id: int, limit: int) -> tuple[list[Inspection], int]:
+    """The `limit` latest documents that name the unit or have findings about it (oldest of them first),
+    and how many such documents there are in all."""
+    about = union(
+        select(document_units.c.document_id.label("id")).where(document_units.c.unit_id == unit_id),
+        select(finding_scope.c.document_id.label("id")).where(finding_scope.c.unit_id == unit_id),
+    ).subquery()
+    total = conn.scalar(select(func.count()).select_from(about)) or 0
+    latest = conn.execute(
+        select(documents.c.id, documents.c.sha256, documents.c.title, documents.c.path, documents.c.dated)
+        .where(documents.c.id.in_(select(about.c.id)))
+        .order_by(documents.c.dated_start.is_(None), documents.c.dated_start.desc(), documents.c.id.desc())
+        .limit(limit)
     ).all()
-    for row in named:
-        if row.id not in found:
-            found[row.id] = Inspection(row.sha256, row.title, row.path, row.dated, row.role)
-            order[row.id] = (row.dated_start is None, row.dated_start or "", row.id)
-        elif row.role == "inspected":
-            found[row.id].role = "inspected"
-    for document_id, sha256, title, path, dated, dated_start, polarity, count in conn.execute(
-        select(documents.c.id, documents.c.sha256, documents.c.title, documents.c.path, documents.c.dated,
-               documents.c.dated_start, finding_facts.c.polarity, func.count())
-        .select_from(finding_scope)
-        .join(finding_facts, finding_facts.c.finding_id == finding_scope.c.finding_id)
-        .join(documents, documents.c.id == finding_facts.c.document_id)
-        .where(finding_scope.c.unit_id == unit_id, finding_facts.c.dismissed.is_(False))
-        .group_by(documents.c.id, documents.c.sha256, documents.c.title, documents.c.path, documents.c.dated,
-                  documents.c.dated_start, finding_facts.c.polarity)
+    found = {row.id: Inspection(row.sha256, row.title, row.path, row.dated, None) for row in reversed(latest)}
+    ids = list(found)
+    for document_id, role in conn.execute(
+        select(document_units.c.document_id, document_units.c.role)
+        .where(document_units.c.unit_id == unit_id, document_units.c.document_id.in_(ids))
     ).all():
-        if document_id not in found:
-            found[document_id] = Inspection(sha256, title, path, dated, None)
-            order[document_id] = (dated_start is None, dated_start or "", document_id)
+        if found[document_id].role != "inspected":
+            found[document_id].role = role
+    for document_id, polarity, count in conn.execute(
+        select(finding_scope.c.document_id, finding_scope.c.polarity, func.count())
+        .where(finding_scope.c.unit_id == unit_id, finding_scope.c.document_id.in_(ids))
+        .group_by(finding_scope.c.document_id, finding_scope.c.polarity)
+    ).all():
         found[document_id].by_polarity[polarity] = count
-    return [found[i] for i in sorted(found, key=order.__getitem__)]
+    return list(found.values()), total

@@ -47,18 +47,15 @@ from pipeline.contract import (
     Unit,
 )
 from pipeline.paths import display_path
+from pipeline.store.facets import index_document, update_finding
 from pipeline.store.schema import (
     SCHEMA_VERSION,
     corrections,
     date_bounds,
     dates,
-    district_of,
     document_units,
     documents,
     failures,
-    finding_facts,
-    finding_scope,
-    finding_search,
     finding_units,
     findings,
     fold,
@@ -71,8 +68,6 @@ from pipeline.store.schema import (
 
 DEFAULT_URL = "sqlite:///findings.db"
 CORRECTABLE_FIELDS = ("polarity", "category", "needs_review", "dismissed", "text")
-# Fields of a finding copied into `finding_facts`, which corrections keep in step.
-_FACT_FIELDS = ("polarity", "category", "needs_review", "dismissed")
 _BOOLEAN_FIELDS = ("needs_review", "dismissed")
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -354,7 +349,7 @@ def save_result(engine: Engine, result: ExtractResult) -> bool:
             unit_ids = _insert_units(conn, document_id, result)
             _insert_findings(conn, document_id, result.findings, unit_ids)
             _insert_spans(conn, document_id, result)
-            _index_findings(conn, document_id)
+            index_document(conn, document_id)
             conn.execute(
                 update(failures)
                 .where(failures.c.resolved.is_(False))
@@ -403,7 +398,7 @@ def replace_result(engine: Engine, result: ExtractResult) -> Replaced:
         unit_ids = _insert_units(conn, document_id, result)
         _insert_findings(conn, document_id, result.findings, unit_ids)
         _insert_spans(conn, document_id, result)
-        _index_findings(conn, document_id)
+        index_document(conn, document_id)
         _bump_generation(conn)
         new = conn.execute(
             select(findings.c.id, findings.c.text, findings.c.span_start)
@@ -432,80 +427,7 @@ def _corrected_value(field: str, text: str | None) -> Any:
 def _set_finding(conn: Connection, finding_id: int, field: str, value: Any) -> None:
     """Change one field of a finding, and its copies in the facet and search tables."""
     conn.execute(update(findings).where(findings.c.id == finding_id).values({field: value}))
-    if field in _FACT_FIELDS:
-        conn.execute(update(finding_facts).where(finding_facts.c.finding_id == finding_id).values({field: value}))
-    elif field == "text":
-        body = conn.scalar(select(finding_search.c.body).where(finding_search.c.finding_id == finding_id)) or ""
-        conn.execute(update(finding_search).where(finding_search.c.finding_id == finding_id)
-                     .values(body=_search_body(conn, value, body.partition("\n")[2], context_ready=True)))
-
-
-def _search_body(conn: Connection, text: str, context: str, *, context_ready: bool = False) -> str:
-    """A finding's searchable text: its own words, then its units' names and its document's title.
-
-    Folded here for SQLite's FTS5; PostgreSQL folds in its index (schema.py).
-    """
-    if conn.dialect.name == "postgresql":
-        return f"{text}\n{context}"
-    return f"{fold(text)}\n{context if context_ready else fold(context)}"
-
-
-def _index_findings(conn: Connection, document_id: int) -> None:
-    """Fill `finding_facts`, `finding_scope` and `finding_search` for a document's stored findings.
-
-    A finding is about the units it names, else about its document's inspected units.
-    """
-    document = conn.execute(
-        select(documents.c.title, documents.c.dated_start, documents.c.dated_end)
-        .where(documents.c.id == document_id)
-    ).one()
-    rows = conn.execute(
-        select(findings.c.id, findings.c.category, findings.c.polarity, findings.c.needs_review,
-               findings.c.dismissed, findings.c.text)
-        .where(findings.c.document_id == document_id).order_by(findings.c.ordinal)
-    ).all()
-    if not rows:
-        return
-    named: dict[int, list[int]] = {}
-    for finding_id, unit_id in conn.execute(
-        select(finding_units.c.finding_id, finding_units.c.unit_id)
-        .join(findings, findings.c.id == finding_units.c.finding_id)
-        .where(findings.c.document_id == document_id)
-        .order_by(finding_units.c.finding_id, finding_units.c.ordinal)
-    ).all():
-        named.setdefault(finding_id, []).append(unit_id)
-    inspected = list(conn.scalars(
-        select(document_units.c.unit_id)
-        .where(document_units.c.document_id == document_id, document_units.c.role == "inspected")
-        .order_by(document_units.c.ordinal)
-    ))
-    in_scope = {unit_id for ids in named.values() for unit_id in ids} | set(inspected)
-    unit_rows = {
-        u.id: u for u in conn.execute(
-            select(units.c.id, units.c.name, units.c.level, units.c.parent, units.c.province,
-                   units.c.current_name, units.c.current_province).where(units.c.id.in_(in_scope))
-        ).all()
-    } if in_scope else {}
-    year = int(document.dated_start[:4]) if document.dated_start else None
-    facts, scope, search = [], [], []
-    for row in rows:
-        about = [unit_id for unit_id in named.get(row.id, inspected) if unit_id in unit_rows]
-        facts.append({"finding_id": row.id, "document_id": document_id, "category": row.category,
-                      "polarity": row.polarity, "year": year, "dated_start": document.dated_start,
-                      "dated_end": document.dated_end, "needs_review": bool(row.needs_review),
-                      "dismissed": bool(row.dismissed)})
-        words = [document.title or ""]
-        for unit_id in about:
-            unit = unit_rows[unit_id]
-            scope.append({"finding_id": row.id, "unit_id": unit_id, "province": unit.province,
-                          "district": district_of(unit.name, unit.level, unit.parent), "level": unit.level})
-            words += [unit.name, unit.parent or "", unit.province or "", unit.current_name or "",
-                      unit.current_province or ""]
-        search.append({"finding_id": row.id, "body": _search_body(conn, row.text, " ".join(words))})
-    conn.execute(insert(finding_facts), facts)
-    if scope:
-        conn.execute(insert(finding_scope), scope)
-    conn.execute(insert(finding_search), search)
+    update_finding(conn, finding_id, field, value)
 
 
 def _bump_generation(conn: Connection) -> None:
@@ -516,6 +438,20 @@ def _bump_generation(conn: Connection) -> None:
         conn.execute(insert(store_meta).values(key="generation", value="1"))
     else:
         conn.execute(update(store_meta).where(key).values(value=str(int(current) + 1)))
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let the database's query planner know the tables' sizes again (after an ingest or re-processing).
+
+    SQLite's ANALYZE samples each index (analysis_limit), so it takes a moment even on millions of
+    rows; PostgreSQL's autovacuum does the same on its own, an ANALYZE only makes it immediate.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        if conn.dialect.name in ("sqlite", "postgresql"):
+            conn.exec_driver_sql("ANALYZE")
+        conn.commit()
 
 
 def data_version(engine: Engine) -> tuple[int, int, int]:

@@ -252,31 +252,42 @@ corrections = Table(
 
 
 # What the workbench filters and counts on, kept narrow so that facet counts over a million
-# findings read little: one row per finding (its labels and its document's year) ...
+# findings read indexes, not rows. Only listed findings are here (an analyst's "not a finding"
+# takes a finding out). Both tables carry the finding's labels and its document's date:
+FACT_COLUMNS = ("document_id", "category", "polarity", "year", "dated_start", "dated_end", "needs_review",
+                "confidence")
+
+
+def _fact_columns() -> list[Column]:
+    return [
+        Column("document_id", Integer, nullable=False),
+        Column("category", String, nullable=False),
+        Column("polarity", String, nullable=False),
+        Column("year", Integer),  # the document's year
+        Column("dated_start", String),  # the document's date, as `documents` has it
+        Column("dated_end", String),
+        Column("needs_review", Boolean, nullable=False),
+        Column("confidence", Float, nullable=False),
+    ]
+
+
+# ... one row per finding ...
 finding_facts = Table(
     "finding_facts",
     metadata,
     Column("finding_id", ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True),
-    Column("document_id", Integer, nullable=False),
-    Column("category", String, nullable=False),
-    Column("polarity", String, nullable=False),
-    Column("year", Integer),
-    Column("dated_start", String),  # the document's date, as `documents` has it
-    Column("dated_end", String),
-    Column("needs_review", Boolean, nullable=False),
-    Column("dismissed", Boolean, nullable=False),
+    *_fact_columns(),
     Index(None, "dated_start", "finding_id"),
-    # `dismissed` last: every listing filters on it, so facet counts read the index alone (bench/bench_query.py).
-    # Not on (polarity, ...): covering, SQLite would prefer it to `finding_scope.unit_id` on a unit's recurrence.
-    Index(None, "category", "polarity", "year", "dismissed"),
-    Index(None, "polarity", "year", "category"),
-    Index(None, "year", "category", "polarity", "dismissed"),
-    Index(None, "needs_review", "category", "dismissed"),
+    Index(None, "confidence", "finding_id"),
+    Index(None, "category", "polarity", "year", "needs_review"),
+    Index(None, "polarity", "year", "category", "needs_review"),
+    Index(None, "year", "category", "polarity", "needs_review"),
+    Index(None, "needs_review", "category", "polarity"),
     Index(None, "document_id"),
 )
 
-# ... and one row per unit a finding is about: the units it names, else its document's
-# inspected units, with the unit's province, district and level copied for counting.
+# ... and one row per unit a finding is about (the units it names, else its document's inspected
+# units) with the unit's province, district and level, so unit facets count from this table alone.
 finding_scope = Table(
     "finding_scope",
     metadata,
@@ -285,10 +296,13 @@ finding_scope = Table(
     Column("province", Text),
     Column("district", Text),
     Column("level", String),
-    Index(None, "unit_id", "finding_id"),
-    Index(None, "province", "finding_id"),
+    *_fact_columns(),
+    Index(None, "unit_id", "polarity", "category", "document_id"),
+    Index(None, "unit_id", "document_id", "polarity"),
+    Index(None, "province", "district", "level", "finding_id"),
     Index(None, "district", "finding_id"),
     Index(None, "level", "finding_id"),
+    Index(None, "document_id"),
 )
 
 # Free-text search: each finding's text, its units' names and its document's title. SQLite keeps

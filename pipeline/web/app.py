@@ -30,13 +30,21 @@ from pipeline.labels import (
     category_label,
     facet_label,
 )
-from pipeline.query.browse import PAGE_SIZES, SORTS, findings_page, select_findings
+from pipeline.query.browse import (
+    FACET_BUDGET_S,
+    PAGE_SIZES,
+    SORTS,
+    facet_counts,
+    findings_page,
+    select_findings,
+)
+from pipeline.query.budget import BACKGROUND, remembered
 from pipeline.query.documents import document_view
 from pipeline.query.export import csv_chunks, write_xlsx
-from pipeline.query.findings import summarise
+from pipeline.query.findings import FindingFilter, summarise
 from pipeline.query.overview import overview
 from pipeline.query.units import unit_profile
-from pipeline.store.database import correct_finding
+from pipeline.store.database import correct_finding, data_version
 from pipeline.store.schema import POLARITIES, findings
 from pipeline.taxonomy import load_taxonomy
 from pipeline.web.auth import SESSION_COOKIE, SESSION_SECONDS, Guard, same_origin
@@ -47,12 +55,16 @@ from pipeline.web.marks import marked_text
 HERE = Path(__file__).parent
 EXPORT_BATCH = 5_000
 XLSX_MAX_ROWS = 100_000  # larger views download as CSV
+OVERVIEW_BUDGET_S = 0.1  # the overview's slow tables are counted in the background past this
 SORT_LABELS = {"date_desc": "Mới nhất", "date_asc": "Cũ nhất", "confidence_asc": "Độ tin cậy thấp trước",
                "confidence_desc": "Độ tin cậy cao trước", "category": "Lĩnh vực"}
 
 
-def create_app(engine: Engine, *, token: str | None = None) -> FastAPI:
-    """The workbench on `engine`; `token` (default: $FINDINGS_TOKEN) enables corrections."""
+def create_app(engine: Engine, *, token: str | None = None, facet_budget: float = FACET_BUDGET_S) -> FastAPI:
+    """The workbench on `engine`; `token` (default: $FINDINGS_TOKEN) enables corrections.
+
+    Facets not counted within `facet_budget` seconds show as being counted, and are, in the background.
+    """
     guard = Guard(token if token is not None else os.environ.get("FINDINGS_TOKEN") or None)
     app = FastAPI(title="Findings workbench", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
@@ -91,7 +103,7 @@ def create_app(engine: Engine, *, token: str | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     def overview_page(request: Request) -> Response:
         view = view_of(request)
-        data = overview(engine, view.filt)
+        data = overview(engine, view.filt, budget=OVERVIEW_BUDGET_S)
         years = [str(y) for y in data.years]
         chart = stacked_columns(
             data.categories, {y: [data.limitations_by_category_year[c][int(y)] for c in data.categories]
@@ -101,12 +113,23 @@ def create_app(engine: Engine, *, token: str | None = None) -> FastAPI:
             [(f"{r.unit} · {category_label(r.category)}", r.documents) for r in data.recurring],
             title="Hạn chế lặp lại (số văn bản)")
         units_chart = bar_chart([(u.name, u.limitations) for u in data.top_units], title="Đơn vị nhiều hạn chế")
-        return render(request, "overview.html", view=view, data=data, summary=summarise(engine), chart=chart,
+        return render(request, "overview.html", view=view, data=data, summary=summary(), chart=chart,
                       recurring_chart=recurring_chart, units_chart=units_chart)
 
     @app.get("/api/overview")
     def overview_api(request: Request) -> dict:
-        return overview(engine, view_of(request).filt).to_dict()
+        return overview(engine, view_of(request).filt, budget=OVERVIEW_BUDGET_S).to_dict()
+
+    def summary() -> Any:
+        return remembered((str(engine.url), data_version(engine), "summary"), lambda: summarise(engine))
+
+    def warm_up() -> None:
+        """Count what the first visitors see (the overview, the unfiltered findings) before they ask."""
+        summary()
+        overview(engine, View(FindingFilter()).filt)
+        facet_counts(engine, FindingFilter())
+
+    BACKGROUND.submit(("warm-up", str(engine.url)), warm_up)
 
     @app.get("/report.xlsx")
     def overview_workbook(request: Request) -> Response:
@@ -118,14 +141,16 @@ def create_app(engine: Engine, *, token: str | None = None) -> FastAPI:
     @app.get("/findings", response_class=HTMLResponse)
     def findings_view(request: Request) -> Response:
         view = view_of(request)
-        page = findings_page(engine, view.filt, page=view.page, per_page=view.per_page, sort=view.sort)
+        page = findings_page(engine, view.filt, page=view.page, per_page=view.per_page, sort=view.sort,
+                             budget=facet_budget)
         view = replace(view, page=page.page)
         return render(request, "findings.html", view=view, result=page, xlsx_max=XLSX_MAX_ROWS)
 
     @app.get("/api/findings")
     def findings_api(request: Request) -> dict:
         view = view_of(request)
-        return findings_page(engine, view.filt, page=view.page, per_page=view.per_page, sort=view.sort).to_dict()
+        return findings_page(engine, view.filt, page=view.page, per_page=view.per_page, sort=view.sort,
+                             budget=facet_budget).to_dict()
 
     @app.get("/findings.csv")
     def findings_csv(request: Request) -> Response:
@@ -159,7 +184,7 @@ def create_app(engine: Engine, *, token: str | None = None) -> FastAPI:
         if profile is None:
             return problem(request, f"Không có đơn vị số {unit_id}.", 404, False)
         view = View(replace(view_of(request).filt, unit_id=unit_id))
-        page = findings_page(engine, view.filt, per_page=100, with_facets=False)
+        page = findings_page(engine, view.filt, per_page=100, with_facets=False, budget=None)
         chart = stacked_columns(
             list(profile.by_category),
             {POLARITY_LABELS[p]: [profile.by_category[c].get(p, 0) for c in profile.by_category] for p in POLARITIES},

@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from pipeline.store.database import _index_findings
+    from pipeline.store.facets import index_document
     from pipeline.store.schema import finding_facts, finding_scope, finding_search
 
     # A plain ADD COLUMN: a batch copy of `findings` would drop the old table, which on SQLite
@@ -26,7 +26,7 @@ def upgrade() -> None:
     for table in (finding_facts, finding_scope, finding_search):
         table.create(bind)  # with its indexes (and, for finding_search, the full-text index)
     for (document_id,) in bind.execute(sa.text("SELECT id FROM documents ORDER BY id")).all():
-        _index_findings(bind, document_id)
+        index_document(bind, document_id)
 
 
 def downgrade() -> None:
