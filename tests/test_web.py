@@ -433,3 +433,20 @@ def test_a_unit_timeline_shows_the_latest_documents_and_counts_them_all(workbenc
     assert profile.documents_total == 2
     assert [(i.date, i.role, i.by_polarity) for i in profile.inspections] == [
         ("2024-04-02", "inspected", {"limitation": 1, "strength": 1})]
+
+
+@pytest.mark.parametrize("sort", ["date_desc", "date_asc", "confidence_asc", "confidence_desc", "category", "recent"])
+def test_walking_an_index_lists_what_sorting_the_matches_lists(workbench_engine, sort) -> None:  # noqa: F811
+    from pipeline.query.browse import select_findings
+    from pipeline.query.findings import FindingFilter
+
+    tan_hoa = unit_id(workbench_engine, "xã Tân Hòa")
+    for filt in (FindingFilter(), FindingFilter(polarity="limitation"), FindingFilter(text="tre hen"),
+                 FindingFilter(text="ho so", province="Đồng Tháp", needs_review=False), FindingFilter(year=2023),
+                 FindingFilter(level="xa", category="giai_quyet_ho_so"), FindingFilter(unit_id=tan_hoa, year=2024)):
+        for offset, limit in ((0, 50), (1, 2)):
+            narrow = [r.id for r in select_findings(workbench_engine, filt, sort=sort, offset=offset, limit=limit)]
+            broad = [r.id for r in select_findings(workbench_engine, filt, sort=sort, offset=offset, limit=limit,
+                                                   broad=True)]
+            assert broad == narrow, (filt, offset)
+    assert select_findings(workbench_engine, FindingFilter(text="tre hen"), sort="recent", broad=True)

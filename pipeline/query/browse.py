@@ -15,11 +15,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, literal_column, select
 from sqlalchemy.sql import operators
 
 from pipeline.query.budget import BACKGROUND, CACHE, Budget, OutOfTime
-from pipeline.query.findings import FindingFilter, FindingRow, finding_conditions, finding_rows, unit_conditions
+from pipeline.query.findings import (
+    FTS_INDEX,
+    FindingFilter,
+    FindingRow,
+    finding_conditions,
+    finding_rows,
+    fts_match,
+    unit_conditions,
+)
 from pipeline.store.database import data_version
 from pipeline.store.schema import documents, finding_facts, finding_scope, findings, legal_refs, units
 
@@ -33,6 +41,7 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "confidence_asc": (finding_facts.c.confidence.asc(), finding_facts.c.finding_id.asc()),
     "confidence_desc": (finding_facts.c.confidence.desc(), finding_facts.c.finding_id.asc()),
     "category": (finding_facts.c.category.asc(), finding_facts.c.finding_id.asc()),
+    "recent": (finding_facts.c.finding_id.desc(),),  # stored last, first: what a free-text search lists
 }
 
 
@@ -116,7 +125,7 @@ def as_parameter(value: Any) -> str | None:
 FACET_BUDGET_S = 0.08  # time all facets of one page may take before the rest are counted in the background
 COUNT_BUDGET_S = 0.04  # time the page's total may take
 BROAD_FILTER_ROWS = 20_000  # past this many matches a page walks the sort key's index
-WALKABLE_SORTS = ("date_desc", "date_asc", "confidence_asc", "confidence_desc")  # indexed on finding_facts
+WALKABLE_SORTS = ("date_desc", "date_asc", "confidence_asc", "confidence_desc", "recent")  # indexed
 
 
 def _state(engine: Engine, filt: FindingFilter, what: str) -> tuple:
@@ -253,6 +262,16 @@ def select_findings(
         .order_by(*SORTS[sort])
         .offset(offset)
     )
+    if walking and sort == "recent" and engine.dialect.name == "sqlite" and (match := fts_match(filt.text or "")):
+        # Walk the full-text index itself, newest first, testing each match's other conditions.
+        chosen = (
+            select(finding_facts.c.finding_id)
+            .select_from(FTS_INDEX.join(finding_facts, finding_facts.c.finding_id == FTS_INDEX.c.rowid))
+            .where(literal_column("finding_search_fts").op("MATCH")(match),
+                   *finding_conditions(filt, engine, walking=True, with_text=False))
+            .order_by(FTS_INDEX.c.rowid.desc())
+            .offset(offset)
+        )
     if limit is not None:
         chosen = chosen.limit(limit)
     chosen = chosen.subquery()

@@ -23,8 +23,9 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    table,
 )
-from sqlalchemy import text as text_clause
+from sqlalchemy import column as sql_column
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -157,6 +158,16 @@ def search_terms(text: str) -> list[str]:
     return _SEARCH_WORD.findall(fold(text))
 
 
+FTS_INDEX = table("finding_search_fts", sql_column("rowid"))
+
+
+def fts_match(text: str) -> str | None:
+    """The FTS5 query for what an analyst typed: every word quoted (no query syntax gets through), the
+    last one a prefix; None when nothing searchable was typed."""
+    terms = search_terms(text)
+    return " ".join([*(f'"{t}"' for t in terms[:-1]), f'"{terms[-1]}"*']) if terms else None
+
+
 def _search_matches(engine: Engine, text: str) -> Any:
     """Ids of the findings whose search text has every word (the last one as a prefix)."""
     if engine.dialect.name == "postgresql":
@@ -170,13 +181,9 @@ def _search_matches(engine: Engine, text: str) -> Any:
         return select(finding_search.c.finding_id).where(
             func.to_tsvector(simple, func.findings_search_fold(finding_search.c.body)).bool_op("@@")(
                 func.to_tsquery(simple, func.findings_search_fold(query))))
-    terms = search_terms(text)
-    if not terms:
+    if (match := fts_match(text)) is None:
         return None
-    # FTS5: every term quoted (no query syntax gets through), the last a prefix.
-    match = " ".join([*(f'"{t}"' for t in terms[:-1]), f'"{terms[-1]}"*'])
-    return select(literal_column("rowid")).select_from(text_clause("finding_search_fts")).where(
-        literal_column("finding_search_fts").op("MATCH")(match))
+    return select(FTS_INDEX.c.rowid).where(literal_column("finding_search_fts").op("MATCH")(match))
 
 
 def unit_conditions(filt: FindingFilter, scope: Any = finding_scope) -> list[ColumnElement[bool]]:
@@ -194,7 +201,7 @@ def unit_conditions(filt: FindingFilter, scope: Any = finding_scope) -> list[Col
 
 def finding_conditions(
     filt: FindingFilter, engine: Engine, *, facts: Any = finding_facts, with_units: bool = True,
-    walking: bool = False,
+    walking: bool = False, with_text: bool = True,
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses over `finding_facts` (one row per finding) for everything `filt` asks.
 
@@ -229,7 +236,7 @@ def finding_conditions(
     if filt.cited_number:
         conditions.append(facts.c.document_id.in_(
             select(legal_refs.c.document_id).where(legal_refs.c.number == filt.cited_number)))
-    if filt.text and (matching := _search_matches(engine, filt.text)) is not None:
+    if with_text and filt.text and (matching := _search_matches(engine, filt.text)) is not None:
         conditions.append(facts.c.finding_id.in_(matching))
     if with_units and (about := unit_conditions(filt)):
         if walking:

@@ -57,7 +57,7 @@ EXPORT_BATCH = 5_000
 XLSX_MAX_ROWS = 100_000  # larger views download as CSV
 OVERVIEW_BUDGET_S = 0.1  # the overview's slow tables are counted in the background past this
 SORT_LABELS = {"date_desc": "Mới nhất", "date_asc": "Cũ nhất", "confidence_asc": "Độ tin cậy thấp trước",
-               "confidence_desc": "Độ tin cậy cao trước", "category": "Lĩnh vực"}
+               "confidence_desc": "Độ tin cậy cao trước", "category": "Lĩnh vực", "recent": "Mới nhập trước"}
 
 
 def create_app(engine: Engine, *, token: str | None = None, facet_budget: float = FACET_BUDGET_S) -> FastAPI:

@@ -30,14 +30,14 @@ class View:
     """What a findings request asks for: the filter, and which page in which order."""
 
     filt: FindingFilter
-    sort: str = "date_desc"
+    sort: str = "date_desc"  # see `default_sort`
     page: int = 1
     per_page: int = 50
 
     def parameters(self) -> dict[str, str]:
         """The request's parameters, canonical (only those set; page 1 and defaults left out)."""
         params = {name: as_parameter(getattr(self.filt, field)) for name, field in FILTER_PARAMETERS.items()}
-        params |= {"sort": self.sort if self.sort != "date_desc" else None,
+        params |= {"sort": self.sort if self.sort != default_sort(self.filt.text) else None,
                    "per_page": str(self.per_page) if self.per_page != 50 else None,
                    "page": str(self.page) if self.page != 1 else None}
         return {k: v for k, v in params.items() if v not in (None, "")}
@@ -53,6 +53,12 @@ class View:
             else:
                 params[key] = str(value)
         return f"{path}?{urlencode(params)}" if params else path
+
+
+def default_sort(text: object) -> str:
+    """Newest documents first; for a free-text search, the findings stored last first (the order the
+    full-text index gives them in at once, however many match)."""
+    return "recent" if text else "date_desc"
 
 
 def _integer(name: str, value: str, low: int, high: int) -> int:
@@ -92,7 +98,7 @@ def parse_view(params: dict[str, str]) -> View:
             values[field] = raw == "true"
         else:
             values[field] = raw
-    sort = params.get("sort") or "date_desc"
+    sort = params.get("sort") or default_sort(values.get("text"))
     if sort not in SORTS:
         raise BadParameter(f"sort: một trong {', '.join(SORTS)}")
     per_page = _integer("per_page", params["per_page"], 1, max(PAGE_SIZES)) if params.get("per_page") else 50
