@@ -10,7 +10,7 @@ from realistic pools, and prints p50/p95/max in milliseconds:
 2. a free-text search (folded or with diacritics: 'tre hen', 'trễ hẹn', 'dong thap', ...);
 3. a unit's page; 4. a document's page;
 5. the overview (limitations by category and year), with and without a province;
-6. a CSV export of 10,000 rows (`select_findings(limit=10000)` + `write_csv` into memory).
+6. a CSV export of 10,000 rows (what `/findings.csv` streams: `iter_findings` + `csv_chunks`, cut at 10,000).
 
 Requests 1-5 go through the web app (`create_app` with FastAPI's TestClient: SQL and rendering)
 when pipeline/web/app.py imports, else through the query functions; 6 always calls the functions.
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import math
 import os
 import random
@@ -51,9 +50,9 @@ from sqlalchemy import Engine, create_engine, event, insert, select, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.query.browse import facet_counts, findings_page, select_findings  # noqa: E402
+from pipeline.query.browse import facet_counts, findings_page, iter_findings, select_findings  # noqa: E402
 from pipeline.query.budget import BACKGROUND, CACHE  # noqa: E402
-from pipeline.query.export import write_csv  # noqa: E402
+from pipeline.query.export import csv_chunks  # noqa: E402
 from pipeline.query.findings import FindingFilter  # noqa: E402
 from pipeline.query.overview import overview  # noqa: E402
 from pipeline.store.database import load_document, open_database, refresh_statistics  # noqa: E402
@@ -537,10 +536,9 @@ def requests(engine: Engine, rng: random.Random, p: Pools, repeat: int, client: 
         return lambda: overview(engine, FindingFilter(province=province))
 
     def csv_call(values: dict[str, Any]) -> Callable[[], Any]:
-        def export() -> int:
-            buffer = io.StringIO()
-            write_csv(select_findings(engine, FindingFilter(**values), limit=CSV_ROWS), buffer)
-            return buffer.tell()
+        def export() -> int:  # what /findings.csv streams, cut at CSV_ROWS
+            return sum(len(chunk) for chunk in csv_chunks(iter_findings(engine, FindingFilter(**values),
+                                                                         limit=CSV_ROWS)))
 
         return export
 

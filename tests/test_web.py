@@ -409,7 +409,8 @@ def test_facets_past_the_page_budget_are_counted_in_the_background(workbench_eng
     CACHE.clear()
     first = facet_counts(workbench_engine, FindingFilter(polarity="limitation"), budget=0)
     assert all(f.pending and f.values == [] for f in first)
-    assert overview(workbench_engine, budget=0).pending == ["top_units", "recurring"]
+    assert overview(workbench_engine, budget=0).pending == [
+        "by_polarity", "limitations_by_category_year", "top_units", "recurring"]
     BACKGROUND.wait()
     later = facet_counts(workbench_engine, FindingFilter(polarity="limitation"), budget=0)
     assert not any(f.pending for f in later)
@@ -417,12 +418,21 @@ def test_facets_past_the_page_budget_are_counted_in_the_background(workbench_eng
     assert overview(workbench_engine, budget=0).pending == []
     from pipeline.web.app import create_app
 
-    client = TestClient(create_app(workbench_engine, facet_budget=0))
+    client = TestClient(create_app(workbench_engine, facet_budget=0, overview_budget=0))
     BACKGROUND.wait()
     CACHE.clear()
-    assert client.get("/findings", params={"year": 2023}).text.count("Đang đếm…") == 9
+    counting = client.get("/findings", params={"year": 2023}).text
+    assert counting.count("Đang đếm…") == 9
+    assert '<meta http-equiv="refresh" content="3">' in counting  # reloads itself, no script needed
     BACKGROUND.wait()
-    assert "Đang đếm" not in client.get("/findings", params={"year": 2023}).text
+    counted = client.get("/findings", params={"year": 2023}).text
+    assert "Đang đếm" not in counted and 'http-equiv="refresh"' not in counted
+    assert client.get("/api/findings", params={"year": 2023}).json()["pending"] is False
+    CACHE.clear()
+    assert 'http-equiv="refresh"' in client.get("/", params={"province": "Đồng Tháp"}).text
+    BACKGROUND.wait()
+    overview_page = client.get("/", params={"province": "Đồng Tháp"}).text
+    assert 'http-equiv="refresh"' not in overview_page and "Đang đếm" not in overview_page
 
 
 def test_a_unit_timeline_shows_the_latest_documents_and_counts_them_all(workbench_engine, monkeypatch) -> None:  # noqa: F811
@@ -450,3 +460,16 @@ def test_walking_an_index_lists_what_sorting_the_matches_lists(workbench_engine,
                                                    broad=True)]
             assert broad == narrow, (filt, offset)
     assert select_findings(workbench_engine, FindingFilter(text="tre hen"), sort="recent", broad=True)
+
+
+@pytest.mark.parametrize("sort", ["date_desc", "recent"])
+def test_an_export_streams_every_finding_in_batches_in_page_order(workbench_engine, sort) -> None:  # noqa: F811
+    from pipeline.query.browse import iter_findings, select_findings
+    from pipeline.query.findings import FindingFilter
+
+    for filt in (FindingFilter(), FindingFilter(polarity="limitation"), FindingFilter(text="tre hen")):
+        listed = [row.id for row in select_findings(workbench_engine, filt, sort=sort)]
+        batches = list(iter_findings(workbench_engine, filt, sort=sort, batch=2))
+        assert [row.id for batch in batches for row in batch] == listed
+        assert all(len(batch) <= 2 for batch in batches) and len(batches) == -(-len(listed) // 2)
+        assert [row.id for b in iter_findings(workbench_engine, filt, sort=sort, limit=1) for row in b] == listed[:1]

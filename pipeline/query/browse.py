@@ -12,6 +12,7 @@ not counted within the page's time budget are counted in the background.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -99,13 +100,18 @@ class FindingsPage:
         return None if self.total is None else max(1, -(-self.total // self.per_page))
 
     @property
+    def pending(self) -> bool:
+        """Part of the page (the total, a facet) is still being counted in the background."""
+        return self.total is None or any(f.pending for f in self.facets)
+
+    @property
     def has_next(self) -> bool:
         return self.page < self.pages if self.total is not None else len(self.rows) == self.per_page
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "total": self.total, "page": self.page, "per_page": self.per_page, "pages": self.pages,
-            "has_next": self.has_next,
+            "has_next": self.has_next, "pending": self.pending,
             "sort": self.sort, "findings": [row.to_dict() for row in self.rows],
             "facets": {f.name: {"label": f.label, "selected": f.selected, "pending": f.pending,
                                 "values": [asdict(v) for v in f.values]}
@@ -122,9 +128,10 @@ def as_parameter(value: Any) -> str | None:
     return str(value)
 
 
-FACET_BUDGET_S = 0.08  # time all facets of one page may take before the rest are counted in the background
-COUNT_BUDGET_S = 0.04  # time the page's total may take
+FACET_BUDGET_S = 0.06  # time all facets of one page may take before the rest are counted in the background
+COUNT_BUDGET_S = 0.03  # time the page's total may take
 BROAD_FILTER_ROWS = 20_000  # past this many matches a page walks the sort key's index
+EXPORT_BATCH = 5_000  # rows an export fetches and writes at a time
 WALKABLE_SORTS = ("date_desc", "date_asc", "confidence_asc", "confidence_desc", "recent")  # indexed
 
 
@@ -239,10 +246,15 @@ def findings_page(
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[1]
     total = count_findings(engine, filt, budget=None if budget is None else COUNT_BUDGET_S)
     page = max(page, 1) if total is None else min(max(page, 1), max(1, -(-total // per_page)))
-    broad = total is None or total > BROAD_FILTER_ROWS
+    broad = is_broad(total)
     rows = select_findings(engine, filt, sort=sort, offset=(page - 1) * per_page, limit=per_page, broad=broad)
     facets = facet_counts(engine, filt, budget=budget) if with_facets else []
     return FindingsPage(rows, total, page, per_page, sort, facets)
+
+
+def is_broad(total: int | None) -> bool:
+    """A filter keeping this many findings (None: too many to count in time) walks its sort key's index."""
+    return total is None or total > BROAD_FILTER_ROWS
 
 
 def select_findings(
@@ -255,6 +267,33 @@ def select_findings(
     they are then joined to their text and document. `broad`: the filter keeps many findings, so
     the sort key's index is walked rather than the matches sorted (`finding_conditions(walking=)`).
     """
+    with engine.connect() as conn:
+        return finding_rows(conn, conn.execute(_findings_query(engine, filt, sort, offset, limit, broad)).all())
+
+
+def iter_findings(
+    engine: Engine, filt: FindingFilter, *, sort: str = "date_desc", limit: int | None = None,
+    batch: int = EXPORT_BATCH,
+) -> Iterator[list[FindingRow]]:
+    """Every finding `filt` lists (up to `limit`), in `sort` order, `batch` rows at a time: an export.
+
+    One statement whose rows are streamed (a server-side cursor on PostgreSQL), so a long export
+    neither sorts the matches again for each batch nor holds them all in memory.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"sort: one of {', '.join(SORTS)}")
+    broad = is_broad(count_findings(engine, filt, budget=COUNT_BUDGET_S))
+    query = _findings_query(engine, filt, sort, 0, limit, broad)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
+        for part in result.partitions(batch):
+            yield finding_rows(conn, part)
+
+
+def _findings_query(
+    engine: Engine, filt: FindingFilter, sort: str, offset: int, limit: int | None, broad: bool
+) -> Any:
+    """The statement `select_findings` runs: ids chosen from `finding_facts`, then joined."""
     walking = broad and sort in WALKABLE_SORTS
     chosen = (
         select(finding_facts.c.finding_id, *[key.element for key in SORTS[sort]][:-1])
@@ -283,8 +322,7 @@ def select_findings(
         .join(documents, documents.c.id == findings.c.document_id)
         .order_by(*_resorted(sort, chosen))
     )
-    with engine.connect() as conn:
-        return finding_rows(conn, conn.execute(query).all())
+    return query
 
 
 def _resorted(sort: str, chosen: Any) -> list[Any]:

@@ -57,8 +57,8 @@ def overview(engine: Engine, filt: FindingFilter | None = None, *, top: int = TO
              budget: float | None = None) -> Overview:
     """The overview under `filt` (its polarity is ignored: the tables are about limitations).
 
-    With a `budget` (seconds), the recurring limitations and the units with most limitations
-    are left `pending` when they take longer, and counted in the background for the next request.
+    With a `budget` (seconds), the tables not counted within it are left `pending` (their names in
+    `Overview.pending`) and counted in the background for the next request.
     """
     filt = filt or FindingFilter()
     key = (str(engine.url), data_version(engine), "overview", top, repr(filt))
@@ -76,18 +76,26 @@ def _overview(engine: Engine, filt: FindingFilter, top: int, budget: Budget) -> 
     limitations = FindingFilter(**{**asdict(filt), "polarity": "limitation"})
     result = Overview()
     with engine.connect() as conn:
-        result.by_polarity = dict(conn.execute(
-            select(finding_facts.c.polarity, func.count())
-            .where(*finding_conditions(FindingFilter(**{**asdict(filt), "polarity": None}), engine))
-            .group_by(finding_facts.c.polarity).order_by(finding_facts.c.polarity)
-        ).all())
+        try:
+            with budget.applied(conn):
+                result.by_polarity = dict(conn.execute(
+                    select(finding_facts.c.polarity, func.count())
+                    .where(*finding_conditions(FindingFilter(**{**asdict(filt), "polarity": None}), engine))
+                    .group_by(finding_facts.c.polarity).order_by(finding_facts.c.polarity)
+                ).all())
+        except OutOfTime:
+            result.pending.append("by_polarity")
         table: dict[str, dict[int, int]] = {}
-        for category, year, count in conn.execute(
-            select(finding_facts.c.category, finding_facts.c.year, func.count())
-            .where(finding_facts.c.year.is_not(None), *finding_conditions(limitations, engine))
-            .group_by(finding_facts.c.category, finding_facts.c.year)
-        ).all():
-            table.setdefault(category, {})[year] = count
+        try:
+            with budget.applied(conn):
+                for category, year, count in conn.execute(
+                    select(finding_facts.c.category, finding_facts.c.year, func.count())
+                    .where(finding_facts.c.year.is_not(None), *finding_conditions(limitations, engine))
+                    .group_by(finding_facts.c.category, finding_facts.c.year)
+                ).all():
+                    table.setdefault(category, {})[year] = count
+        except OutOfTime:
+            result.pending.append("limitations_by_category_year")
         result.years = sorted({year for by_year in table.values() for year in by_year})
         result.categories = sorted(table, key=lambda c: (-sum(table[c].values()), c))
         result.limitations_by_category_year = {

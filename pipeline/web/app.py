@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from pipeline.query.browse import (
     SORTS,
     facet_counts,
     findings_page,
+    iter_findings,
     select_findings,
 )
 from pipeline.query.budget import BACKGROUND, remembered
@@ -53,17 +53,19 @@ from pipeline.web.filters import FILTER_PARAMETERS, BadParameter, View, parse_vi
 from pipeline.web.marks import marked_text
 
 HERE = Path(__file__).parent
-EXPORT_BATCH = 5_000
 XLSX_MAX_ROWS = 100_000  # larger views download as CSV
 OVERVIEW_BUDGET_S = 0.1  # the overview's slow tables are counted in the background past this
+REFRESH_PENDING_S = 3  # a page with parts still being counted reloads itself after this (no script needed)
 SORT_LABELS = {"date_desc": "Mới nhất", "date_asc": "Cũ nhất", "confidence_asc": "Độ tin cậy thấp trước",
                "confidence_desc": "Độ tin cậy cao trước", "category": "Lĩnh vực", "recent": "Mới nhập trước"}
 
 
-def create_app(engine: Engine, *, token: str | None = None, facet_budget: float = FACET_BUDGET_S) -> FastAPI:
+def create_app(engine: Engine, *, token: str | None = None, facet_budget: float = FACET_BUDGET_S,
+               overview_budget: float = OVERVIEW_BUDGET_S) -> FastAPI:
     """The workbench on `engine`; `token` (default: $FINDINGS_TOKEN) enables corrections.
 
-    Facets not counted within `facet_budget` seconds show as being counted, and are, in the background.
+    A page's total and facets not counted within `facet_budget` seconds, and the overview's tables
+    past `overview_budget`, show as being counted (the page reloads itself) and are, in the background.
     """
     guard = Guard(token if token is not None else os.environ.get("FINDINGS_TOKEN") or None)
     app = FastAPI(title="Findings workbench", version=__version__, docs_url=None, redoc_url=None,
@@ -103,7 +105,7 @@ def create_app(engine: Engine, *, token: str | None = None, facet_budget: float 
     @app.get("/", response_class=HTMLResponse)
     def overview_page(request: Request) -> Response:
         view = view_of(request)
-        data = overview(engine, view.filt, budget=OVERVIEW_BUDGET_S)
+        data = overview(engine, view.filt, budget=overview_budget)
         years = [str(y) for y in data.years]
         chart = stacked_columns(
             data.categories, {y: [data.limitations_by_category_year[c][int(y)] for c in data.categories]
@@ -114,11 +116,12 @@ def create_app(engine: Engine, *, token: str | None = None, facet_budget: float 
             title="Hạn chế lặp lại (số văn bản)")
         units_chart = bar_chart([(u.name, u.limitations) for u in data.top_units], title="Đơn vị nhiều hạn chế")
         return render(request, "overview.html", view=view, data=data, summary=summary(), chart=chart,
-                      recurring_chart=recurring_chart, units_chart=units_chart)
+                      recurring_chart=recurring_chart, units_chart=units_chart,
+                      refresh_after=REFRESH_PENDING_S if data.pending else None)
 
     @app.get("/api/overview")
     def overview_api(request: Request) -> dict:
-        return overview(engine, view_of(request).filt, budget=OVERVIEW_BUDGET_S).to_dict()
+        return overview(engine, view_of(request).filt, budget=overview_budget).to_dict()
 
     def summary() -> Any:
         return remembered((str(engine.url), data_version(engine), "summary"), lambda: summarise(engine))
@@ -144,7 +147,8 @@ def create_app(engine: Engine, *, token: str | None = None, facet_budget: float 
         page = findings_page(engine, view.filt, page=view.page, per_page=view.per_page, sort=view.sort,
                              budget=facet_budget)
         view = replace(view, page=page.page)
-        return render(request, "findings.html", view=view, result=page, xlsx_max=XLSX_MAX_ROWS)
+        return render(request, "findings.html", view=view, result=page, xlsx_max=XLSX_MAX_ROWS,
+                      refresh_after=REFRESH_PENDING_S if page.pending else None)
 
     @app.get("/api/findings")
     def findings_api(request: Request) -> dict:
@@ -156,17 +160,9 @@ def create_app(engine: Engine, *, token: str | None = None, facet_budget: float 
     def findings_csv(request: Request) -> Response:
         view = view_of(request)
 
-        def batches() -> Iterator[list]:
-            offset = 0
-            while True:
-                rows = select_findings(engine, view.filt, sort=view.sort, offset=offset, limit=EXPORT_BATCH)
-                if not rows:
-                    return
-                yield rows
-                offset += len(rows)
-
+        batches = iter_findings(engine, view.filt, sort=view.sort)
         return StreamingResponse(
-            (chunk.encode("utf-8") for chunk in csv_chunks(batches())), media_type="text/csv; charset=utf-8",
+            (chunk.encode("utf-8") for chunk in csv_chunks(batches)), media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="phat-hien.csv"'})
 
     @app.get("/findings.xlsx")
