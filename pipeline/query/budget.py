@@ -140,3 +140,10 @@ def remembered(key: Any, compute: Callable[[], Any]) -> Any:
         value = compute()
         CACHE.put(key, value)
     return value
+
+
+def remembered_or_counting(key: Any, compute: Callable[[], Any]) -> Any:
+    """What `compute()` gave for `key` before, else None while it is computed once in the background."""
+    if (value := CACHE.get(key)) is None:
+        BACKGROUND.submit(key, lambda: CACHE.put(key, compute()))
+    return value

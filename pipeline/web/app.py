@@ -38,7 +38,7 @@ from pipeline.query.browse import (
     iter_findings,
     select_findings,
 )
-from pipeline.query.budget import BACKGROUND, remembered
+from pipeline.query.budget import BACKGROUND, remembered, remembered_or_counting
 from pipeline.query.documents import document_view
 from pipeline.query.export import csv_chunks, write_xlsx
 from pipeline.query.findings import FindingFilter, summarise
@@ -54,7 +54,7 @@ from pipeline.web.marks import marked_text
 
 HERE = Path(__file__).parent
 XLSX_MAX_ROWS = 100_000  # larger views download as CSV
-OVERVIEW_BUDGET_S = 0.1  # the overview's slow tables are counted in the background past this
+OVERVIEW_BUDGET_S = 0.08  # the overview's slow tables are counted in the background past this
 REFRESH_PENDING_S = 3  # a page with parts still being counted reloads itself after this (no script needed)
 SORT_LABELS = {"date_desc": "Mới nhất", "date_asc": "Cũ nhất", "confidence_asc": "Độ tin cậy thấp trước",
                "confidence_desc": "Độ tin cậy cao trước", "category": "Lĩnh vực", "recent": "Mới nhập trước"}
@@ -115,20 +115,21 @@ def create_app(engine: Engine, *, token: str | None = None, facet_budget: float 
             [(f"{r.unit} · {category_label(r.category)}", r.documents) for r in data.recurring],
             title="Hạn chế lặp lại (số văn bản)")
         units_chart = bar_chart([(u.name, u.limitations) for u in data.top_units], title="Đơn vị nhiều hạn chế")
-        return render(request, "overview.html", view=view, data=data, summary=summary(), chart=chart,
+        totals = remembered_or_counting(summary_key(), lambda: summarise(engine))
+        return render(request, "overview.html", view=view, data=data, summary=totals, chart=chart,
                       recurring_chart=recurring_chart, units_chart=units_chart,
-                      refresh_after=REFRESH_PENDING_S if data.pending else None)
+                      refresh_after=REFRESH_PENDING_S if data.pending or totals is None else None)
 
     @app.get("/api/overview")
     def overview_api(request: Request) -> dict:
         return overview(engine, view_of(request).filt, budget=overview_budget).to_dict()
 
-    def summary() -> Any:
-        return remembered((str(engine.url), data_version(engine), "summary"), lambda: summarise(engine))
+    def summary_key() -> tuple:
+        return str(engine.url), data_version(engine), "summary"
 
     def warm_up() -> None:
         """Count what the first visitors see (the overview, the unfiltered findings) before they ask."""
-        summary()
+        remembered(summary_key(), lambda: summarise(engine))
         overview(engine, View(FindingFilter()).filt)
         facet_counts(engine, FindingFilter())
 
