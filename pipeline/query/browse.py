@@ -132,6 +132,7 @@ FACET_BUDGET_S = 0.06  # time all facets of one page may take before the rest ar
 COUNT_BUDGET_S = 0.03  # time the page's total may take
 BROAD_FILTER_ROWS = 20_000  # past this many matches a page walks the sort key's index
 EXPORT_BATCH = 5_000  # rows an export fetches and writes at a time
+EXPORT_COUNT_BUDGET_S = 0.25  # an export counts its matches longer than a page to choose how to list them
 WALKABLE_SORTS = ("date_desc", "date_asc", "confidence_asc", "confidence_desc", "recent")  # indexed
 
 
@@ -282,7 +283,7 @@ def iter_findings(
     """
     if sort not in SORTS:
         raise ValueError(f"sort: one of {', '.join(SORTS)}")
-    broad = is_broad(count_findings(engine, filt, budget=COUNT_BUDGET_S))
+    broad = is_broad(count_findings(engine, filt, budget=EXPORT_COUNT_BUDGET_S))
     query = _findings_query(engine, filt, sort, 0, limit, broad)
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
