@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pipeline.extract.findings import clause_polarity, find_candidates, is_background
+from pipeline.extract.findings import clause_polarity, find_candidates, find_head, is_background
 from pipeline.layout import classify_lines
 
 
@@ -146,6 +146,7 @@ def test_polarity_rule_examples(rule):
 def test_head_rule_examples(rule):
     for example in rule.examples:
         assert rule.pattern.search(example), example
+        assert find_head(example)[0] == rule.polarity, example
     for example in rule.counter_examples:
         assert not rule.pattern.search(example), example
 

@@ -36,9 +36,11 @@ FAULT_LINKS = ("còn", "có", "để xảy ra", "để", "xảy ra", "phát hi�
 LIMITATION_MARKERS = (
     "chưa", "thiếu", "chậm", "trễ hạn", "trễ hẹn", "quá hạn", "sai sót", "vi phạm", "sai phạm", "hạn chế",
     "tồn tại", "bất cập", "yếu kém", "không đúng", "không đầy đủ", "không đảm bảo", "không bảo đảm",
-    "vắng mặt", "vắng", "đi muộn", "đi trễ", "về sớm", "còn nhiều", "còn một số", "còn tình trạng",
+    "vắng mặt", "vắng", "đi muộn", "đi trễ", "về sớm", "trễ giờ",
+    "làm việc muộn", "muộn hơn", "còn nhiều", "còn một số", "còn tình trạng",
     "còn để", "còn thấp", "còn chậm", "còn hạn chế", "xuống cấp", "chật hẹp", "hết hiệu lực", "lộn xộn",
-    "yếu", "lúng túng", "sơ sài", "chiếu lệ", "hình thức", "không khoa học", "không kịp thời", "trái quy định",
+    "yếu", "lúng túng", "sơ sài", "chiếu lệ", "mang tính hình thức", "còn hình thức", "hình thức, chiếu lệ",
+    "không khoa học", "không kịp thời", "trái quy định",
     "sai quy định", "không đúng quy định", "chưa đúng", "chưa đầy đủ", "kéo dài", "uống rượu bia",
     "phát hiện",  # what an inspection 'phát hiện' is a fault ('không phát hiện sai phạm' is a negated fault)
 )

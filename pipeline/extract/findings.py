@@ -31,7 +31,7 @@ from pipeline.extract.cues import (
 from pipeline.layout import Line
 from pipeline.taxonomy import load_taxonomy
 
-FINDINGS_VERSION = "findings.v2"
+FINDINGS_VERSION = "findings.v3"  # v3: remedied-list heads, bare shortcoming mentions and scope lines as background
 
 MIN_CLAUSE_WORDS = 4  # shorter pieces ("việc sắp xếp", "nhiệm vụ được giao") are fragments, not statements
 
@@ -122,8 +122,10 @@ POLARITY_RULES: tuple[PolarityRule, ...] = (  # first that applies decides
                           "hồ sơ được tiếp nhận nhưng chưa cập nhật lên phần mềm")),
     PolarityRule("shortcoming_marker", "limitation", _LIMITATION_MARKER, decisive=True,
                  examples=("trụ sở một số xã chật hẹp", "có đơn vị không ban hành quy chế làm việc",
-                           "không trả kết quả cho công dân kịp thời", "vắng 3/17 người tại thời điểm kiểm tra"),
-                 counter_examples=("cán bộ không ngừng nâng cao trình độ chuyên môn",)),
+                           "không trả kết quả cho công dân kịp thời", "vắng 3/17 người tại thời điểm kiểm tra",
+                           "việc tuyên truyền còn mang tính hình thức"),
+                 counter_examples=("cán bộ không ngừng nâng cao trình độ chuyên môn",
+                                   "bảng niêm yết bảo đảm về hình thức và nội dung theo quy định")),
     PolarityRule("recommendation_marker", "recommendation", _RECOMMENDATION_MARKER,
                  examples=("tiếp tục nâng cao chất lượng phục vụ người dân",)),
     PolarityRule("under_strength_cue", "strength", None, context="strength"),
@@ -146,9 +148,17 @@ class HeadRule:
 # 'đề nghị' as a head, not when it is a noun ('theo đề nghị của', 'các kiến nghị').
 _NOT_A_REQUEST = r"(?<!theo )(?<!đáp ứng )(?<!đạt )(?<!với )(?<!của )(?<!những )(?<!các )(?<!về )(?<!Về )" \
                  r"(?<!công tác )(?<!sự )(?<!phản ánh, )(?<!phản ánh )"
+_SHORTCOMINGS = r"(hạn chế|tồn tại|khuyết điểm|thiếu sót|bất cập|vướng mắc|khó khăn|sai sót|vi phạm|sai phạm)"
 HEAD_RULES: tuple[HeadRule, ...] = (
+    # A follow-up check lists what was put right: its items are strengths.
+    HeadRule("remedied_list", "strength", re.compile(
+        rf"(kết quả|đã|được)\s+(?:\S+\s+){{0,2}}?khắc phục\s+(?:các\s+|những\s+)?{_SHORTCOMINGS}"
+        r"[^.;:]{0,80}?(\bnhư\b\s*:?|\bsau\s*:|:)\s*", _I),
+        examples=("Đoàn ghi nhận kết quả khắc phục những hạn chế đã chỉ ra năm trước: ",
+                  "xã đã tập trung khắc phục các tồn tại như: "),
+        counter_examples=("Đề nghị UBND xã khắc phục những hạn chế sau: ",)),
     HeadRule("limitation_list", "limitation", re.compile(
-        r"(hạn chế|tồn tại|khuyết điểm|thiếu sót|bất cập|vướng mắc|khó khăn|sai sót|vi phạm|sai phạm)"
+        rf"(?<!khắc phục )(?<!khắc phục các )(?<!khắc phục những ){_SHORTCOMINGS}"
         r"[^.;:]{0,80}?(\bnhư\b\s*:?|\bsau\s*:|:|\bđó là\b|(?<!nhất )\blà\b\s*:?)\s*", _I),
         examples=("Tuy nhiên, còn một số hạn chế như: ", "Những tồn tại, vi phạm: ")),
     HeadRule("recommendation_list", "recommendation", re.compile(
@@ -505,10 +515,15 @@ BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
         r"đoàn (kiểm tra )?(đã )?(tiến hành|đến|làm việc|kiểm tra (đột xuất )?(tại|việc))|"
         r"mục đích|nhằm|đây là|qua đó|thông qua|phát biểu|tham dự|cùng (ngày|đi)|"
         r"(trong|từ) (năm|đầu năm|ngày)|đến nay|dự kiến|theo đó|ông|bà|đồng chí|ngày \d|"
-        r"(sáng|chiều|trưa|tối) (ngày|nay|qua|\d)|trước đó|kiểm tra (việc|hồ sơ|công tác|thực tế))", _I),
+        r"(sáng|chiều|trưa|tối) (ngày|nay|qua|\d)|trước đó|kiểm tra (việc|hồ sơ|công tác|thực tế)|"
+        r"(kiểm tra|thanh tra|giám sát|khảo sát)( chuyên đề)?( của [^,;]{1,40}?)? "
+        r"(về|việc|các nội dung|nội dung|công tác|tình hình)\b|"
+        r"kết quả (kiểm tra|thanh tra|giám sát|khảo sát)( cụ thể)? (của|tại|ở|như sau)\b)", _I),
         anchored=True, unless=_FOUND,
         examples=("Thực hiện Kế hoạch số 45/KH-UBND ngày 12/3/2022 của UBND tỉnh",
-                  "Sáng 12/5/2022, Đoàn kiểm tra liên ngành đã tiến hành kiểm tra bất ngờ"),
+                  "Sáng 12/5/2022, Đoàn kiểm tra liên ngành đã tiến hành kiểm tra bất ngờ",
+                  "Giám sát chuyên đề của Ban Kinh tế - Xã hội về việc giải quyết đơn thư tại các xã",
+                  "kiểm tra các nội dung về quản lý đất đai, xây dựng và tài chính ngân sách"),
         counter_examples=("Qua đó, đã phát hiện nhiều đơn vị chưa quản lý chặt chẽ giờ làm việc",)),
     BackgroundRule("bare_announcement", re.compile(
         r"\s*(?:vẫn\s+|cũng\s+)?(?:còn\s+)?(?:có\s+)?(?:một số|những|nhiều)\s+(?:hạn chế|tồn tại|khó khăn|"
@@ -517,6 +532,16 @@ BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
         anchored=True,
         examples=("vẫn còn một số hạn chế", "còn những tồn tại cần khắc phục"),
         counter_examples=("còn một số hạn chế như chưa niêm yết thủ tục",)),
+    BackgroundRule("shortcomings_named_only", re.compile(
+        rf"\b(?:còn|vẫn còn|chỉ ra|chỉ rõ|nêu rõ|để xảy ra|có)\s+(?:để xảy ra\s+)?(?:các|một số|những|nhiều)\s+"
+        rf"{_SHORTCOMINGS}(?:\s*,\s*{_SHORTCOMINGS})*(?:\s+nhất định)?"
+        r"(?:\s+(?:mà|của)\s+[^,;.:]{0,50})?"
+        r"(?:\s+cần\s+(?:được\s+)?(?:khắc phục|chấn chỉnh)[^,;.:]{0,20})?\s*[.:]?\s*$",
+        _I),
+        examples=("Ngoài những mặt tích cực, trong quá trình thực hiện còn để xảy ra các hạn chế, thiếu sót",
+                  "đồng thời thẳng thắn chỉ ra những hạn chế mà các phòng gặp phải"),
+        counter_examples=("còn một số hạn chế như chưa niêm yết thủ tục",
+                          "còn một số sai sót trong ghi sổ hộ tịch")),
     BackgroundRule("inspectors_at_work", re.compile(
         rf"^[^;]{{0,80}}\b{_INSPECTORS}\b[^;]{{0,60}}?\b(đã |đến |tiến hành |làm việc |trực tiếp )"
         r"|\b(thành lập (các )?(đoàn|tổ) kiểm tra|giao (thực hiện |nhiệm vụ )?kiểm tra|"
@@ -567,7 +592,7 @@ def is_fragment(text: str, span: Span, name_spans: list[Span]) -> bool:
 
 # Lists of what an inspection covers ('kiểm tra các nội dung: cải cách thể chế, ...'): scope, not findings.
 _SCOPE_HEAD = re.compile(
-    r"\b(kiểm tra|thanh tra|giám sát|khảo sát|đánh giá)\s+(?:về\s+)?(?:các|những|\d+)?\s*"
+    r"\b(kiểm tra|thanh tra|giám sát|khảo sát|đánh giá)\s+(?:về\s+)?(?:các|những|một số|\d+)?\s*"
     r"(nội dung|lĩnh vực|nhóm nhiệm vụ|tiêu chí|chuyên đề)\b[^.;:]{0,60}?(?::|\bnhư\b|\bgồm\b|\bliên quan đến\b)"
     r"|\b(kiểm tra|thanh tra|giám sát|khảo sát)\b[^.;:]{0,120}?\b(?:bao gồm|gồm các nội dung|gồm)\s*:", _I)
 
