@@ -28,7 +28,8 @@ def site(workbench_engine, tmp_path):  # noqa: F811
     from pipeline.web.app import create_app
 
     shots = ARTIFACTS / workbench_engine.dialect.name
-    with serving(create_app(workbench_engine, token=TOKEN)) as base, Browser(tmp_path / "profile") as browser:
+    app = create_app(workbench_engine, token=TOKEN, page_budget=None, overview_budget=None)
+    with serving(app) as base, Browser(tmp_path / "profile") as browser:
         yield base, browser, shots
 
 

@@ -12,6 +12,7 @@ not counted within the page's time budget are counted in the background.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -128,7 +129,7 @@ def as_parameter(value: Any) -> str | None:
     return str(value)
 
 
-FACET_BUDGET_S = 0.06  # time all facets of one page may take before the rest are counted in the background
+PAGE_BUDGET_S = 0.1  # time one findings page may take; facets not counted in it are counted in the background
 COUNT_BUDGET_S = 0.03  # time the page's total may take
 BROAD_FILTER_ROWS = 20_000  # past this many matches a page walks the sort key's index
 EXPORT_BATCH = 5_000  # rows an export fetches and writes at a time
@@ -235,21 +236,24 @@ def _unit_labels(conn: Any, unit_ids: list[int]) -> dict[int, str]:
 
 def findings_page(
     engine: Engine, filt: FindingFilter, *, page: int = 1, per_page: int = 50, sort: str = "date_desc",
-    with_facets: bool = True, budget: float | None = FACET_BUDGET_S,
+    with_facets: bool = True, budget: float | None = PAGE_BUDGET_S,
 ) -> FindingsPage:
     """One page of the findings `filt` lists, sorted, with the total and (unless asked not) the facets.
 
-    With a `budget` the total gets COUNT_BUDGET_S and the facets `budget` seconds; what takes longer
-    comes back as not counted yet (and is counted in the background). None: however long it takes.
+    With a `budget` (seconds for the whole page) the total gets at most COUNT_BUDGET_S, the rows
+    are listed, and the facets get what is left; what takes longer comes back as not counted yet
+    (and is counted in the background). None: however long it takes.
     """
     if sort not in SORTS:
         raise ValueError(f"sort: one of {', '.join(SORTS)}")
+    started = time.monotonic()
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[1]
-    total = count_findings(engine, filt, budget=None if budget is None else COUNT_BUDGET_S)
+    total = count_findings(engine, filt, budget=None if budget is None else min(budget, COUNT_BUDGET_S))
     page = max(page, 1) if total is None else min(max(page, 1), max(1, -(-total // per_page)))
     broad = is_broad(total)
     rows = select_findings(engine, filt, sort=sort, offset=(page - 1) * per_page, limit=per_page, broad=broad)
-    facets = facet_counts(engine, filt, budget=budget) if with_facets else []
+    left = None if budget is None else max(0.0, budget - (time.monotonic() - started))
+    facets = facet_counts(engine, filt, budget=left) if with_facets else []
     return FindingsPage(rows, total, page, per_page, sort, facets)
 
 

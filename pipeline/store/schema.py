@@ -319,7 +319,7 @@ finding_search = Table(
 _SEARCH_INDEX_DDL = {
     "sqlite": (
         "CREATE VIRTUAL TABLE finding_search_fts USING fts5(body, content='finding_search', "
-        "content_rowid='finding_id', tokenize='unicode61')",
+        "content_rowid='finding_id', tokenize='unicode61', prefix='2 3')",
         "CREATE TRIGGER finding_search_insert AFTER INSERT ON finding_search BEGIN "
         "INSERT INTO finding_search_fts(rowid, body) VALUES (new.finding_id, new.body); END",
         "CREATE TRIGGER finding_search_delete AFTER DELETE ON finding_search BEGIN "

@@ -30,7 +30,7 @@ from pipeline.labels import (
     facet_label,
 )
 from pipeline.query.browse import (
-    FACET_BUDGET_S,
+    PAGE_BUDGET_S,
     PAGE_SIZES,
     SORTS,
     facet_counts,
@@ -60,12 +60,13 @@ SORT_LABELS = {"date_desc": "Mới nhất", "date_asc": "Cũ nhất", "confidenc
                "confidence_desc": "Độ tin cậy cao trước", "category": "Lĩnh vực", "recent": "Mới nhập trước"}
 
 
-def create_app(engine: Engine, *, token: str | None = None, facet_budget: float = FACET_BUDGET_S,
-               overview_budget: float = OVERVIEW_BUDGET_S) -> FastAPI:
+def create_app(engine: Engine, *, token: str | None = None, page_budget: float | None = PAGE_BUDGET_S,
+               overview_budget: float | None = OVERVIEW_BUDGET_S) -> FastAPI:
     """The workbench on `engine`; `token` (default: $FINDINGS_TOKEN) enables corrections.
 
-    A page's total and facets not counted within `facet_budget` seconds, and the overview's tables
+    A findings page's total and facets not counted within `page_budget` seconds, and the overview's tables
     past `overview_budget`, show as being counted (the page reloads itself) and are, in the background.
+    A budget of None waits for every count.
     """
     guard = Guard(token if token is not None else os.environ.get("FINDINGS_TOKEN") or None)
     app = FastAPI(title="Findings workbench", version=__version__, docs_url=None, redoc_url=None,
@@ -115,7 +116,8 @@ def create_app(engine: Engine, *, token: str | None = None, facet_budget: float 
             [(f"{r.unit} · {category_label(r.category)}", r.documents) for r in data.recurring],
             title="Hạn chế lặp lại (số văn bản)")
         units_chart = bar_chart([(u.name, u.limitations) for u in data.top_units], title="Đơn vị nhiều hạn chế")
-        totals = remembered_or_counting(summary_key(), lambda: summarise(engine))
+        totals = (remembered if overview_budget is None else remembered_or_counting)(
+            summary_key(), lambda: summarise(engine))
         return render(request, "overview.html", view=view, data=data, summary=totals, chart=chart,
                       recurring_chart=recurring_chart, units_chart=units_chart,
                       refresh_after=REFRESH_PENDING_S if data.pending or totals is None else None)
@@ -146,7 +148,7 @@ def create_app(engine: Engine, *, token: str | None = None, facet_budget: float 
     def findings_view(request: Request) -> Response:
         view = view_of(request)
         page = findings_page(engine, view.filt, page=view.page, per_page=view.per_page, sort=view.sort,
-                             budget=facet_budget)
+                             budget=page_budget)
         view = replace(view, page=page.page)
         return render(request, "findings.html", view=view, result=page, xlsx_max=XLSX_MAX_ROWS,
                       refresh_after=REFRESH_PENDING_S if page.pending else None)
@@ -155,7 +157,7 @@ def create_app(engine: Engine, *, token: str | None = None, facet_budget: float 
     def findings_api(request: Request) -> dict:
         view = view_of(request)
         return findings_page(engine, view.filt, page=view.page, per_page=view.per_page, sort=view.sort,
-                             budget=facet_budget).to_dict()
+                             budget=page_budget).to_dict()
 
     @app.get("/findings.csv")
     def findings_csv(request: Request) -> Response:
