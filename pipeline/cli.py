@@ -523,7 +523,9 @@ def evaluate(
 
 @app.command()
 def train(
-    output: Annotated[Path | None, typer.Option(help="Where to write the model (default models/).")] = None,
+    output: Annotated[Path | None, typer.Option(
+        help="Model file to write, its card beside it (default models/findings-classifier.joblib); "
+             "a folder: both go in it.")] = None,
     with_corrections: Annotated[bool, typer.Option(
         "--with-corrections", help="Also learn from analysts' corrections in --db.")] = False,
     dev: Annotated[bool, typer.Option(
@@ -532,9 +534,14 @@ def train(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Rebuild the classifiers from corpus/statements (deterministic) and write the model card."""
-    from pipeline.classify.model import model_path
+    from pipeline.classify.model import MODEL_PATH, model_path
     from pipeline.classify.train import records_from_corrections
     from pipeline.classify.train import train as run_training
+
+    if output is not None and output.is_dir():
+        output = output / MODEL_PATH.name
+    if output is not None and not output.parent.is_dir():
+        raise typer.BadParameter(f"no folder {output.parent} to write the model in", param_hint="--output")
 
     extra = []
     if with_corrections:

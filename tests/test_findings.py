@@ -204,3 +204,13 @@ def test_the_name_of_a_reform_domain_is_a_heading_not_a_finding():
 def test_a_bare_topic_is_background_alone_but_an_item_under_a_list_cue():
     assert is_background("công tác tiếp công dân")
     assert not is_background("công tác tiếp công dân", context="limitation")
+
+
+def test_a_breakdown_of_figures_gives_one_statement_per_judged_figure():
+    text = "Xã đã giải quyết 240 hồ sơ, trong đó trước hạn 200 hồ sơ, đúng hạn 31 hồ sơ, trễ hạn 9 hồ sơ."
+    polarities = candidates(text)
+    assert ("trễ hạn 9 hồ sơ", "limitation") in polarities
+    assert ("đúng hạn 31 hồ sơ", "strength") in polarities
+    assert all(p != "limitation" for t, p in polarities if "trễ" not in t)
+    # figures without a judgement stay in one statement
+    assert len(candidates("Bộ phận một cửa tiếp nhận 120 hồ sơ, trả kết quả 118 hồ sơ đúng hạn.")) == 1

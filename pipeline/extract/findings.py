@@ -445,8 +445,14 @@ _RUN_MARKER = re.compile(rf"{_LIMITATION_MARKER.pattern}|{NEGATED_FAULT.pattern}
 COMMA_RUN_MIN_WORDS = 3  # each statement of a comma run names its subject and what it did
 
 
+def _is_marked_count(part: str) -> bool:
+    """'trước hạn 112 hồ sơ', 'quá hạn 11 hồ sơ': a figure with its own judgement, one item of a breakdown."""
+    return bool(_QUANTITY.search(part) and (_LIMITATION_MARKER.search(part) or _STRENGTH_MARKER.search(part)))
+
+
 def _split_comma_run(text: str, span: Span) -> list[Span]:
-    """'A chưa ..., B chưa ..., C còn chậm': a comma between two parts that each carry their own marker."""
+    """'A chưa ..., B chưa ..., C còn chậm': a comma between two parts that each carry their own marker;
+    'trước hạn 112 hồ sơ, đúng hạn 13 hồ sơ, quá hạn 11 hồ sơ': a breakdown of figures, each judged."""
     pieces: list[Span] = []
     pos = span[0]
     for m in SPLIT_RULES["comma_run"].pattern.finditer(text, span[0], span[1]):
@@ -460,7 +466,8 @@ def _split_comma_run(text: str, span: Span) -> list[Span]:
         last = parts[-1]
         left, right = text[last[0]:last[1]], text[piece[0]:piece[1]]
         if (len(left.split()) >= COMMA_RUN_MIN_WORDS and len(right.split()) >= COMMA_RUN_MIN_WORDS
-                and _RUN_MARKER.search(left) and _RUN_MARKER.search(right)):
+                and (_RUN_MARKER.search(left) and _RUN_MARKER.search(right)
+                     or _is_marked_count(left) and _is_marked_count(right))):
             parts.append(piece)
         else:
             parts[-1] = (last[0], piece[1])
