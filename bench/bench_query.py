@@ -654,13 +654,14 @@ def bench(engine: Engine, label: str, args: argparse.Namespace) -> None:
 
 
 def schema_tag() -> str:
-    """A short digest of the tables and indexes, so that a cached file with other indexes is not reused."""
+    """A short digest of the tables and indexes (full-text ones too), so a cached file with others is not reused."""
     from sqlalchemy.schema import CreateIndex, CreateTable
 
-    from pipeline.store.schema import metadata
+    from pipeline.store.schema import _SEARCH_INDEX_DDL, metadata
 
     statements = [str(CreateTable(t)) for t in metadata.sorted_tables]
     statements += sorted(str(CreateIndex(i)) for t in metadata.sorted_tables for i in t.indexes)
+    statements += [ddl for dialect in sorted(_SEARCH_INDEX_DDL) for ddl in _SEARCH_INDEX_DDL[dialect]]
     return hashlib.sha1("".join(statements).encode()).hexdigest()[:8]
 
 
