@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import pipeline.relevance_component  # noqa: F401 - registers findings_relevance_v1
-from pipeline.classify.features import Statement, cue_patterns
+from pipeline.classify.features import Statement, cue_patterns, mask_text, statement_tokens
 from pipeline.classify.model import (
     ClassifierBundle,
     Decision,
@@ -268,9 +268,9 @@ class ClassifierComponent:
     @staticmethod
     def _statement(doc: Doc, candidate: Candidate) -> Statement:
         span = doc.char_span(*candidate.span, alignment_mode="expand")
-        tokens = " ".join(t.text.replace(" ", "_") for t in span if not t.is_space).lower() if span else ""
+        tokens = statement_tokens([t.text for t in span if not t.is_space]) if span else ""
         return Statement(
-            text=candidate.text, tokens=tokens, context=candidate.context_cue,
+            text=mask_text(candidate.text), tokens=tokens, context=candidate.context_cue,
             context_polarity=candidate.context_polarity or "",
             rule_polarity=candidate.rule_polarity or "",
         )

@@ -24,6 +24,7 @@ from pipeline.contract import DocumentInfo, ExtractResult, Source
 from pipeline.normalise import NORMALISER_VERSION, NormalisedText, normalise_document
 from pipeline.paths import display_path
 from pipeline.read import READER_VERSION, RawDocument, ReadError, format_label, read_document_guarded
+from pipeline.segment import SEGMENT_VERSION
 from pipeline.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class Extractor:
         """The version of every stage this pipeline runs: what a stored result is compared with
         to tell whether it is stale (`findings reprocess --stale`)."""
         versions = {"pipeline": __version__, "taxonomy": load_taxonomy().version, "reader": READER_VERSION,
-                    "normalise": NORMALISER_VERSION}
+                    "normalise": NORMALISER_VERSION, "segment": SEGMENT_VERSION}
         for _, component in self.nlp.pipeline:
             versions.update(getattr(component, "stage_versions", {}))
         return versions

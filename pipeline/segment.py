@@ -19,6 +19,7 @@ from underthesea import sent_tokenize, word_tokenize
 from pipeline.contract import Span
 
 TOKENIZER_NAME = "findings.underthesea_tokenizer.v1"
+SEGMENT_VERSION = "segment.v2"  # v2: a sentence is found after the end of the one before
 _WORD = re.compile(r"\S+")
 
 
@@ -61,15 +62,26 @@ def _match_syllables(text: str, pos: int, syllables: list[str]) -> int | None:
 
 
 def sentence_starts(line: str) -> list[int]:
-    """Character offsets in `line` where underthesea starts a sentence."""
+    """Character offsets in `line` where underthesea starts a sentence.
+
+    Each sentence is looked for after the end of the one before, so a sentence that opens with
+    words the previous one also holds ('... tại Bộ phận một cửa. Bộ phận một cửa được ...')
+    starts where it really does.
+    """
     starts = []
     pos = 0
     for sentence in sent_tokenize(line):
-        head = sentence.strip()[:12]
-        found = line.find(head, pos) if head else -1
+        body = sentence.strip()
+        if not body:
+            continue
+        found = line.find(body, pos)
+        end = found + len(body)
+        if found < 0:  # underthesea rewrote some characters: find the sentence by its first words
+            found = line.find(body[:12], pos)
+            end = found + 1
         if found >= 0:
             starts.append(found)
-            pos = found + 1
+            pos = end
     return starts or [0]
 
 

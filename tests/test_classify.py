@@ -201,3 +201,16 @@ def test_selection_keeps_out_trials_that_would_fail_the_accuracy_gate(monkeypatc
     best, _ = devselect.choose(documents, {"finding": {"logreg": None}}, lambda choice: None,
                                floors={"seeds": 0.79})
     assert best["thresholds"]["finding_threshold"] == 0.5  # the better objective would fail the seeds floor
+
+
+def test_the_classifiers_read_proper_names_masked():
+    from pipeline.classify.features import NAME_MASK, mask_text, statement_tokens
+
+    assert mask_text("UBND xã Tân Phú, huyện Đồng Phú đã niêm yết thủ tục") == (
+        f"UBND xã {NAME_MASK} , huyện {NAME_MASK} đã niêm yết thủ tục")
+    assert mask_text("bà Lê Thị Hoa ghi nhận thị trấn Na Dương làm tốt") == (
+        f"bà {NAME_MASK} ghi nhận thị trấn {NAME_MASK} làm tốt")
+    # a lower-case word after a level word is not a name; 'Sở Nội vụ' names a kind of department
+    assert mask_text("cán bộ xã đã đeo thẻ; Sở Nội vụ kiểm tra") == "cán bộ xã đã đeo thẻ; Sở Nội vụ kiểm tra"
+    # segmented words (underthesea keeps a name as one word with a space) read the same
+    assert statement_tokens(["UBND", "xã", "Tân Phú", "đã", "niêm yết"]) == f"ubnd xã {NAME_MASK} đã niêm_yết"

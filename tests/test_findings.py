@@ -214,3 +214,11 @@ def test_a_breakdown_of_figures_gives_one_statement_per_judged_figure():
     assert all(p != "limitation" for t, p in polarities if "trễ" not in t)
     # figures without a judgement stay in one statement
     assert len(candidates("Bộ phận một cửa tiếp nhận 120 hồ sơ, trả kết quả 118 hồ sơ đúng hạn.")) == 1
+
+
+def test_a_judgement_that_names_no_topic_stays_with_its_statement():
+    assert [t for t, _ in candidates("Phòng tiếp công dân của xã bố trí chưa hợp lý, chưa đúng quy định.")] == [
+        "Phòng tiếp công dân của xã bố trí chưa hợp lý, chưa đúng quy định"]
+    assert len(candidates("UBND xã chưa niêm yết thủ tục hộ tịch mới, chưa bố trí ghế chờ cho người dân.")) == 2
+    assert candidates("Xã đã niêm yết bộ thủ tục hành chính nhưng còn thiếu sót.") == [
+        ("Xã đã niêm yết bộ thủ tục hành chính nhưng còn thiếu sót", "limitation")]

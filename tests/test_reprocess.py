@@ -88,7 +88,7 @@ def test_every_stage_has_a_version_and_results_record_them(extractor):
     from pipeline.read import READER_VERSION
 
     versions = extractor.versions()
-    assert {"reader", "normalise", "layout", "relevance", "metadata", "dates", "legal_refs", "units", "gazetteer",
+    assert {"reader", "normalise", "segment", "layout", "relevance", "metadata", "dates", "legal_refs", "units", "gazetteer",
             "findings", "classifier", "attribution", "taxonomy", "pipeline"} <= set(versions)
     assert versions["reader"] == READER_VERSION
     assert "finding_threshold=" in versions["classifier"]  # the decision thresholds are part of it

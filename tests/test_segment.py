@@ -46,3 +46,11 @@ def test_doc_text_and_token_offsets_equal_the_normalised_text(nlp_without_classi
 @pytest.mark.parametrize("text", ["", "\n\n", "a", "Xin chào.\n\nTạm biệt!"])
 def test_edge_texts_round_trip(nlp_without_classifier, text):
     assert nlp_without_classifier.make_doc(text).text == text
+
+
+def test_a_sentence_opening_with_words_of_the_one_before_starts_where_it_does():
+    from pipeline.segment import sentence_starts
+
+    line = ("Xã bố trí 3 công chức tại Bộ phận một cửa, có thái độ niềm nở. "
+            "Bộ phận một cửa được trang bị máy tính và máy in.")
+    assert sentence_starts(line) == [0, line.index("Bộ phận một cửa được")]

@@ -22,7 +22,7 @@ from pipeline.extract.cues import NEGATORS
 from pipeline.extract.findings import NEGATED_FAULT, deciding_rule
 from pipeline.taxonomy import load_taxonomy
 
-FEATURES_VERSION = "features.v3"  # v3: negation scope
+FEATURES_VERSION = "features.v4"  # v3: negation scope; v4: proper names masked
 
 
 @dataclass
@@ -39,11 +39,55 @@ class Statement:
         return asdict(self)
 
 
+# Words after which a capitalised word starts a proper name ('xã Ninh Sở', 'thị trấn Na Dương', 'ông Trần A').
+NAME_HEADS = frozenset({
+    "xã", "phường", "thị trấn", "thị xã", "huyện", "quận", "thành phố", "tp", "tp.", "tỉnh", "ông", "bà",
+    "đồng chí", "trấn", "phố", "chí",
+})
+NAME_MASK = "<tên>"
+_TRAILING_PUNCTUATION = ",.;:!?)”\"'…"
+
+
+def mask_names(words: list[str]) -> list[str]:
+    """The words with each proper name after a unit level or a title replaced by one NAME_MASK.
+
+    Corpus statements and real reports name different places and people; masking them keeps
+    the classifiers from learning names ('xã Ninh Sở' -> 'xã <tên>'). Works on whitespace words
+    and on underthesea's segmented words alike (both keep their case).
+    """
+    masked: list[str] = []
+    after_head = in_name = False
+    for word in words:
+        core = word.rstrip(_TRAILING_PUNCTUATION)
+        if (after_head or in_name) and core[:1].isupper():
+            if not in_name:
+                masked.append(NAME_MASK)
+            in_name = core == word  # a name ends with its punctuation
+            if not in_name and word[len(core):].strip():
+                masked.append(word[len(core):])
+            after_head = False
+            continue
+        in_name = False
+        after_head = word.lower().replace("_", " ") in NAME_HEADS
+        masked.append(word)
+    return masked
+
+
+def mask_text(text: str) -> str:
+    """`text` with its proper names masked (see `mask_names`)."""
+    return " ".join(mask_names(text.split()))
+
+
+def statement_tokens(words: list[str]) -> str:
+    """Segmented words as the classifiers read them: names masked, words joined by '_', lowercased."""
+    return " ".join(w.replace(" ", "_") for w in mask_names(words)).lower()
+
+
 def segment_words(text: str) -> str:
-    """underthesea word segmentation, words joined by '_', lowercased."""
+    """underthesea word segmentation as the classifiers read it (`statement_tokens`)."""
     from underthesea import word_tokenize
 
-    return " ".join(w.replace(" ", "_") for w in word_tokenize(text)).lower()
+    return statement_tokens(word_tokenize(text))
 
 
 class FieldSelector(BaseEstimator, TransformerMixin):

@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from pipeline.classify.features import FEATURES_VERSION, Statement, build_features, segment_words
+from pipeline.classify.features import FEATURES_VERSION, Statement, build_features, mask_text, segment_words
 from pipeline.classify.model import MODEL_PATH, ClassifierBundle, Decision
 from pipeline.extract.findings import clause_polarity, cue_polarity
 from pipeline.taxonomy import load_taxonomy
@@ -97,7 +97,7 @@ def to_statement(text: str, context: str, tokens: str | None = None) -> Statemen
     """The features' view of a corpus record, built as the pipeline builds it."""
     context_polarity = cue_polarity(context) if context else None
     return Statement(
-        text=text,
+        text=mask_text(text),
         tokens=tokens if tokens is not None else segment_words(text),
         context=context,
         context_polarity=context_polarity or "",

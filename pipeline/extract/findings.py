@@ -31,7 +31,7 @@ from pipeline.extract.cues import (
 from pipeline.layout import Line
 from pipeline.taxonomy import load_taxonomy
 
-FINDINGS_VERSION = "findings.v3"  # v3: remedied-list heads, bare shortcoming mentions and scope lines as background
+FINDINGS_VERSION = "findings.v3"  # v3: remedied lists, topic-less judgements kept whole, breakdowns split
 
 MIN_CLAUSE_WORDS = 4  # shorter pieces ("việc sắp xếp", "nhiệm vụ được giao") are fragments, not statements
 
@@ -181,7 +181,8 @@ _HEADING_POLARITY = (
 # Connectors that open a clause and say nothing about it: dropped from the clause's text.
 _SENTENCE_CONNECTOR = re.compile(
     r"\s*(tuy nhiên|tuy vậy|bên cạnh đó|ngoài ra|đồng thời|cùng với đó|mặt khác|nhìn chung|"
-    r"qua kiểm tra( cho thấy)?|theo đánh giá[^,]*|trong đó|cụ thể|đặc biệt|đáng chú ý|"
+    r"qua kiểm tra( cho thấy)?|(qua )?kiểm tra( đột xuất)? (tại|ở) [^,]{1,60}|theo đánh giá[^,]*|"
+    r"trong đó|cụ thể|đặc biệt|đáng chú ý|"
     r"tại [^,]{1,60}|đối với [^,]{1,60}|trong [^,]{1,60})\s*,\s*",
     _I,
 )
@@ -300,7 +301,7 @@ def _split_short_commas(text: str, item: Span) -> list[Span]:
         pos = sep.end()
     parts.append((pos, item[1]))
     parts = [p for p in parts if text[p[0]:p[1]].strip()]
-    if len(parts) >= 3 and all(2 <= len(text[a:b].split()) <= 10 for a, b in parts):
+    if len(parts) >= 3 and all(2 <= len(text[a:b].split()) <= 10 and has_topic(text[a:b]) for a, b in parts):
         return parts
     return [item]
 
@@ -322,7 +323,8 @@ def _trim(text: str, span: Span) -> Span:
 
 
 def find_head(body: str) -> tuple[Polarity, re.Match[str]] | None:
-    """The list head that governs a sentence, in its first 60 %.
+    """The list head that governs a sentence: in its first 60 %, or later when an item of
+    MIN_CLAUSE_WORDS words follows it ('..., còn một số thiếu sót như không phổ biến kế hoạch').
 
     Where one head's cue starts inside another's ('chỉ ra nguyên nhân hạn chế, yêu
     cầu các đơn vị ...'), the inner one is the real head: the outer one's lazy gap swallowed it.
@@ -330,7 +332,8 @@ def find_head(body: str) -> tuple[Polarity, re.Match[str]] | None:
     limit = max(len(body) * 0.6, 40)
     found = sorted(
         ((m.start(), head.polarity, m) for head in HEAD_RULES
-         if (m := head.pattern.search(body)) and m.start() < limit),
+         if (m := head.pattern.search(body))
+         and (m.start() < limit or len(body[m.end():].split()) >= MIN_CLAUSE_WORDS)),
         key=lambda item: item[0],
     )
     if not found:
@@ -421,19 +424,21 @@ def _findings_before_head(
 
 
 def _split_but(text: str, span: Span) -> list[Span]:
-    """'đã bố trí X nhưng Y chưa đáp ứng' -> two spans; 'đã làm A, ban hành B' -> two."""
+    """'đã bố trí X nhưng Y chưa đáp ứng' -> two spans; 'đã làm A, ban hành B' -> two;
+    'đã niêm yết nhưng còn thiếu sót' stays one (its second half names no topic of its own)."""
     m = SPLIT_RULES["contrast"].pattern.search(text, span[0], span[1])
-    if m and m.start() - span[0] >= 15:
+    if m and m.start() - span[0] >= 15 and has_topic(text[m.end():span[1]]):
         return _split_predicates(text, (span[0], m.start())) + _split_predicates(text, (m.end(), span[1]))
     return _split_predicates(text, span)
 
 
 def _split_predicates(text: str, span: Span) -> list[Span]:
-    """Split at a comma that starts a new predicate, keeping parts of 4+ words."""
+    """Split at a comma that starts a new predicate, keeping parts of 4+ words that each name a topic."""
     parts: list[Span] = []
     start = span[0]
     for m in SPLIT_RULES["new_predicate"].pattern.finditer(text, span[0], span[1]):
-        if len(text[start:m.start()].split()) >= 4 and len(text[m.end():span[1]].split()) >= 4:
+        left, right = text[start:m.start()], text[m.end():span[1]]
+        if len(left.split()) >= 4 and len(right.split()) >= 4 and has_topic(left) and has_topic(right):
             parts.append((start, m.start()))
             start = m.end()
     parts.append((start, span[1]))
@@ -443,6 +448,18 @@ def _split_predicates(text: str, span: Span) -> list[Span]:
 # Each statement of a comma run reports its own shortcoming; praise runs share one predicate too often to split.
 _RUN_MARKER = re.compile(rf"{_LIMITATION_MARKER.pattern}|{NEGATED_FAULT.pattern}", _I)
 COMMA_RUN_MIN_WORDS = 3  # each statement of a comma run names its subject and what it did
+
+
+# Words that judge without naming what is judged ('chưa đúng quy định', 'thực hiện đầy đủ').
+_JUDGEMENT_WORDS = re.compile(
+    rf"{_LIMITATION_MARKER.pattern}|{_STRENGTH_MARKER.pattern}|\b(?:{_NEG}|theo|quy định|yêu cầu|đúng|hợp lý|"
+    r"thường xuyên|chặt chẽ|còn|vẫn|được|và|nhưng|rất|các|những|một số|thực hiện|cơ bản|chưa thật sự|nhiều)\b", _I)
+TOPIC_MIN_WORDS = 2  # a statement of its own names at least this many words besides its judgement
+
+
+def has_topic(part: str) -> bool:
+    """Whether a part names what it judges: 'chưa đúng quy định' does not, 'chưa niêm yết thủ tục' does."""
+    return len(_JUDGEMENT_WORDS.sub(" ", part).split()) >= TOPIC_MIN_WORDS
 
 
 def _is_marked_count(part: str) -> bool:
@@ -466,6 +483,7 @@ def _split_comma_run(text: str, span: Span) -> list[Span]:
         last = parts[-1]
         left, right = text[last[0]:last[1]], text[piece[0]:piece[1]]
         if (len(left.split()) >= COMMA_RUN_MIN_WORDS and len(right.split()) >= COMMA_RUN_MIN_WORDS
+                and has_topic(left) and has_topic(right)
                 and (_RUN_MARKER.search(left) and _RUN_MARKER.search(right)
                      or _is_marked_count(left) and _is_marked_count(right))):
             parts.append(piece)
@@ -540,15 +558,18 @@ BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
         examples=("vẫn còn một số hạn chế", "còn những tồn tại cần khắc phục"),
         counter_examples=("còn một số hạn chế như chưa niêm yết thủ tục",)),
     BackgroundRule("shortcomings_named_only", re.compile(
-        rf"\b(?:còn|vẫn còn|chỉ ra|chỉ rõ|nêu rõ|để xảy ra|có)\s+(?:để xảy ra\s+)?(?:các|một số|những|nhiều)\s+"
+        r"\s*(?:(?:ngoài|bên cạnh)[^,;]{0,40},\s*)?(?:trong quá trình[^,;]{0,40}?,?\s+)?(?:đồng thời\s+)?"
+        r"(?:thẳng thắn\s+)?(?:(?:đoàn|tổ)(?: kiểm tra| giám sát)?\s+(?:đã\s+|cũng\s+)?)?"
+        rf"(?:còn|vẫn còn|chỉ ra|chỉ rõ|nêu rõ|để xảy ra|có)\s+(?:để xảy ra\s+)?(?:các|một số|những|nhiều)\s+"
         rf"{_SHORTCOMINGS}(?:\s*,\s*{_SHORTCOMINGS})*(?:\s+nhất định)?"
         r"(?:\s+(?:mà|của)\s+[^,;.:]{0,50})?"
         r"(?:\s+cần\s+(?:được\s+)?(?:khắc phục|chấn chỉnh)[^,;.:]{0,20})?\s*[.:]?\s*$",
-        _I),
+        _I), anchored=True,
         examples=("Ngoài những mặt tích cực, trong quá trình thực hiện còn để xảy ra các hạn chế, thiếu sót",
                   "đồng thời thẳng thắn chỉ ra những hạn chế mà các phòng gặp phải"),
         counter_examples=("còn một số hạn chế như chưa niêm yết thủ tục",
-                          "còn một số sai sót trong ghi sổ hộ tịch")),
+                          "còn một số sai sót trong ghi sổ hộ tịch",
+                          "quản lý nhà nước về đất đai của xã còn nhiều thiếu sót")),
     BackgroundRule("inspectors_at_work", re.compile(
         rf"^[^;]{{0,80}}\b{_INSPECTORS}\b[^;]{{0,60}}?\b(đã |đến |tiến hành |làm việc |trực tiếp )"
         r"|\b(thành lập (các )?(đoàn|tổ) kiểm tra|giao (thực hiện |nhiệm vụ )?kiểm tra|"
@@ -567,9 +588,14 @@ BACKGROUND_RULES: tuple[BackgroundRule, ...] = (
         examples=("Các đại biểu đã thảo luận, đặt câu hỏi về những vấn đề còn tồn tại trong thực hiện TTHC",),
         counter_examples=("xã chưa giải quyết dứt điểm các kiến nghị của công dân",)),
     BackgroundRule("explanation_reported", re.compile(
-        r"^[^;]{0,80}\b(cho biết|giải trình|lý giải|thông tin thêm|chia sẻ)\b", _I), unless=_FOUND,
-        examples=("Liên quan đến việc này, lãnh đạo sở cho biết đã có văn bản báo cáo UBND tỉnh",),
-        counter_examples=("Trưởng đoàn cho biết, qua kiểm tra, một số công chức chưa đeo thẻ",)),
+        r"^[^;]{0,80}\b(cho biết|giải trình|lý giải|thông tin thêm|chia sẻ|"
+        r"(?<=\w )(?<!chưa )(?<!không )(?<!chậm )(?<!và )báo cáo (?:kết quả|về|tình hình))\b", _I),
+        unless=re.compile(rf"{_FOUND.pattern}|\b(?:{alternation(RECOMMENDATION_OPENERS)})\b", _I),
+        examples=("Liên quan đến việc này, lãnh đạo sở cho biết đã có văn bản báo cáo UBND tỉnh",
+                  "Phó Chủ tịch UBND huyện báo cáo kết quả tiếp công dân, giải quyết đơn thư"),
+        counter_examples=("Trưởng đoàn cho biết, qua kiểm tra, một số công chức chưa đeo thẻ",
+                          "Đoàn yêu cầu huyện khắc phục các tồn tại và báo cáo kết quả về Sở Nội vụ",
+                          "Báo cáo kết quả khắc phục về Phòng Nội vụ trước ngày 30/6")),
     BackgroundRule("topic_phrase", re.compile(r"\s*(công tác|việc|hoạt động)\s+\S+(\s+\S+){0,4}\s*$", _I),
         anchored=True, unless=_ASSESSED, only_without_cue=True,
         examples=("công tác tiếp công dân", "việc lưu trữ hồ sơ"),
