@@ -108,11 +108,11 @@ class UnderthesaTokenizer:
                 token_starts.append(line_start + start)
                 pos = line_start + end
         _add_gap(text, pos, len(text), words, spaces, token_starts)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
-        for token, start in zip(doc, token_starts, strict=True):
-            if not token.is_space:
-                token.is_sent_start = start in sent_start_chars or token.i == 0
-        return doc
+        # Sentence starts go in with the words: setting `Token.is_sent_start` one token at a time
+        # makes spaCy scan the whole Doc for each token.
+        sent_starts = [None if self.vocab[word].is_space else (i == 0 or start in sent_start_chars)
+                       for i, (word, start) in enumerate(zip(words, token_starts, strict=True))]
+        return Doc(self.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
 
     def to_disk(self, path, **kwargs) -> None:  # noqa: D102 - nothing to save
         pass
