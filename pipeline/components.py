@@ -175,6 +175,10 @@ class CandidatesComponent:
     stage_versions = {"findings": FINDINGS_VERSION}
 
     def __call__(self, doc: Doc) -> Doc:
+        if doc._.relevance is not None and not doc._.relevance.relevant_spans():
+            doc._.candidates = []  # nothing reports an inspection: nothing to mine
+            _versions(doc).update(self.stage_versions)
+            return doc
         text = doc_text(doc)
         names = sorted(m for unit in doc._.units or [] for m in unit.mentions)
         candidates = [c for c in find_candidates(text, doc._.lines, sentence_spans(doc))
