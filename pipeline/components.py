@@ -175,19 +175,20 @@ class CandidatesComponent:
     stage_versions = {"findings": FINDINGS_VERSION}
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.relevance is not None and not doc._.relevance.relevant_spans():
-            doc._.candidates = []  # nothing reports an inspection: nothing to mine
-            _versions(doc).update(self.stage_versions)
-            return doc
-        text = doc_text(doc)
-        names = sorted(m for unit in doc._.units or [] for m in unit.mentions)
-        candidates = [c for c in find_candidates(text, doc._.lines, sentence_spans(doc))
-                      if not is_fragment(text, c.span, names)]
-        if doc._.relevance is not None:  # only passages that report an inspection are mined
-            candidates = [c for c in candidates if doc._.relevance.covers(c.span)]
-        doc._.candidates = candidates
+        doc._.candidates = self.candidates(doc)
         _versions(doc).update(self.stage_versions)
         return doc
+
+    @staticmethod
+    def candidates(doc: Doc) -> list[Candidate]:
+        """The candidate clauses of the passages that report an inspection (all, without a relevance gate)."""
+        relevance = doc._.relevance
+        if relevance is not None and not relevance.relevant_spans():
+            return []  # nothing reports an inspection: nothing to split
+        text = doc_text(doc)
+        names = sorted(m for unit in doc._.units or [] for m in unit.mentions)
+        return [c for c in find_candidates(text, doc._.lines, sentence_spans(doc))
+                if not is_fragment(text, c.span, names) and (relevance is None or relevance.covers(c.span))]
 
 
 @Language.factory(

@@ -285,8 +285,6 @@ def iter_findings(
     One statement whose rows are streamed (a server-side cursor on PostgreSQL), so a long export
     neither sorts the matches again for each batch nor holds them all in memory.
     """
-    if sort not in SORTS:
-        raise ValueError(f"sort: one of {', '.join(SORTS)}")
     broad = is_broad(count_findings(engine, filt, budget=EXPORT_COUNT_BUDGET_S))
     query = _findings_query(engine, filt, sort, 0, limit, broad)
     with engine.connect() as conn:
@@ -299,6 +297,8 @@ def _findings_query(
     engine: Engine, filt: FindingFilter, sort: str, offset: int, limit: int | None, broad: bool
 ) -> Any:
     """The statement `select_findings` runs: ids chosen from `finding_facts`, then joined."""
+    if sort not in SORTS:
+        raise ValueError(f"sort: one of {', '.join(SORTS)}")
     walking = broad and sort in WALKABLE_SORTS
     chosen = (
         select(finding_facts.c.finding_id, *[key.element for key in SORTS[sort]][:-1])

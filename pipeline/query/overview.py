@@ -76,51 +76,44 @@ def _overview(engine: Engine, filt: FindingFilter, top: int, budget: Budget) -> 
     limitations = FindingFilter(**{**asdict(filt), "polarity": "limitation"})
     result = Overview()
     with engine.connect() as conn:
-        try:
-            with budget.applied(conn):
-                result.by_polarity = dict(conn.execute(
-                    select(finding_facts.c.polarity, func.count())
-                    .where(*finding_conditions(FindingFilter(**{**asdict(filt), "polarity": None}), engine))
-                    .group_by(finding_facts.c.polarity).order_by(finding_facts.c.polarity)
-                ).all())
-        except OutOfTime:
-            result.pending.append("by_polarity")
+        def counted_in_time(name: str, query: Any) -> list[Any]:
+            """The query's rows, or none with `name` left pending when the budget runs out."""
+            try:
+                with budget.applied(conn):
+                    return conn.execute(query).all()
+            except OutOfTime:
+                result.pending.append(name)
+                return []
+
+        result.by_polarity = dict(counted_in_time("by_polarity", (
+            select(finding_facts.c.polarity, func.count())
+            .where(*finding_conditions(FindingFilter(**{**asdict(filt), "polarity": None}), engine))
+            .group_by(finding_facts.c.polarity).order_by(finding_facts.c.polarity))))
         table: dict[str, dict[int, int]] = {}
-        try:
-            with budget.applied(conn):
-                for category, year, count in conn.execute(
-                    select(finding_facts.c.category, finding_facts.c.year, func.count())
-                    .where(finding_facts.c.year.is_not(None), *finding_conditions(limitations, engine))
-                    .group_by(finding_facts.c.category, finding_facts.c.year)
-                ).all():
-                    table.setdefault(category, {})[year] = count
-        except OutOfTime:
-            result.pending.append("limitations_by_category_year")
+        for category, year, count in counted_in_time("limitations_by_category_year", (
+                select(finding_facts.c.category, finding_facts.c.year, func.count())
+                .where(finding_facts.c.year.is_not(None), *finding_conditions(limitations, engine))
+                .group_by(finding_facts.c.category, finding_facts.c.year))):
+            table.setdefault(category, {})[year] = count
         result.years = sorted({year for by_year in table.values() for year in by_year})
         result.categories = sorted(table, key=lambda c: (-sum(table[c].values()), c))
         result.limitations_by_category_year = {
             c: {y: table[c].get(y, 0) for y in result.years} for c in result.categories}
         scope = finding_scope
-        count = func.count().label("n")
-        counted = (
-            select(scope.c.unit_id, count, func.count(scope.c.document_id.distinct()).label("documents"))
+        n = func.count().label("n")
+        by_unit = (
+            select(scope.c.unit_id, n, func.count(scope.c.document_id.distinct()).label("documents"))
             .where(*finding_conditions(limitations, engine, facts=scope, with_units=False),
                    *unit_conditions(limitations))
             .group_by(scope.c.unit_id)
-            .order_by(count.desc(), scope.c.unit_id)
+            .order_by(n.desc(), scope.c.unit_id)
             .limit(top)
             .subquery()
         )
-        try:
-            with budget.applied(conn):
-                rows = conn.execute(
-                    select(units.c.id, units.c.name, units.c.province, counted.c.n, counted.c.documents)
-                    .join(units, units.c.id == counted.c.unit_id)
-                    .order_by(counted.c.n.desc(), units.c.name)
-                ).all()
-            result.top_units = [UnitLimitations(*row) for row in rows]
-        except OutOfTime:
-            result.pending.append("top_units")
+        result.top_units = [UnitLimitations(*row) for row in counted_in_time("top_units", (
+            select(units.c.id, units.c.name, units.c.province, by_unit.c.n, by_unit.c.documents)
+            .join(units, units.c.id == by_unit.c.unit_id)
+            .order_by(by_unit.c.n.desc(), units.c.name)))]
     try:
         result.recurring = recurrence(engine, FindingFilter(**{**asdict(limitations), "limit": top}),
                                       min_documents=2, budget=budget)

@@ -80,10 +80,12 @@ def create_app(engine: Engine, *, token: str | None = None, page_budget: float |
         version=__version__,
     )
 
-    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def render(request: Request, name: str, status: int = 200, *, pending: bool = False,
+               **context: Any) -> HTMLResponse:
+        """A page; one with parts still `pending` (being counted) reloads itself after REFRESH_PENDING_S."""
         nonce = guard.session_nonce(request.cookies.get(SESSION_COOKIE))
         context |= {"can_correct": nonce is not None, "csrf": guard.csrf_for(nonce) if nonce else "",
-                    "corrections_enabled": guard.enabled}
+                    "corrections_enabled": guard.enabled, "refresh_after": REFRESH_PENDING_S if pending else None}
         response = templates.TemplateResponse(request, name, context, status_code=status)
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
@@ -116,22 +118,23 @@ def create_app(engine: Engine, *, token: str | None = None, page_budget: float |
             [(f"{r.unit} · {category_label(r.category)}", r.documents) for r in data.recurring],
             title="Hạn chế lặp lại (số văn bản)")
         units_chart = bar_chart([(u.name, u.limitations) for u in data.top_units], title="Đơn vị nhiều hạn chế")
-        totals = (remembered if overview_budget is None else remembered_or_counting)(
-            summary_key(), lambda: summarise(engine))
+        totals = summary(wait=overview_budget is None)
         return render(request, "overview.html", view=view, data=data, summary=totals, chart=chart,
                       recurring_chart=recurring_chart, units_chart=units_chart,
-                      refresh_after=REFRESH_PENDING_S if data.pending or totals is None else None)
+                      pending=bool(data.pending) or totals is None)
 
     @app.get("/api/overview")
     def overview_api(request: Request) -> dict:
         return overview(engine, view_of(request).filt, budget=overview_budget).to_dict()
 
-    def summary_key() -> tuple:
-        return str(engine.url), data_version(engine), "summary"
+    def summary(*, wait: bool) -> Any:
+        """The archive's totals; without `wait`, None while they are counted in the background."""
+        key = (str(engine.url), data_version(engine), "summary")
+        return (remembered if wait else remembered_or_counting)(key, lambda: summarise(engine))
 
     def warm_up() -> None:
         """Count what the first visitors see (the overview, the unfiltered findings) before they ask."""
-        remembered(summary_key(), lambda: summarise(engine))
+        summary(wait=True)
         overview(engine, View(FindingFilter()).filt)
         facet_counts(engine, FindingFilter())
 
@@ -151,7 +154,7 @@ def create_app(engine: Engine, *, token: str | None = None, page_budget: float |
                              budget=page_budget)
         view = replace(view, page=page.page)
         return render(request, "findings.html", view=view, result=page, xlsx_max=XLSX_MAX_ROWS,
-                      refresh_after=REFRESH_PENDING_S if page.pending else None)
+                      pending=page.pending)
 
     @app.get("/api/findings")
     def findings_api(request: Request) -> dict:
