@@ -7,7 +7,8 @@ reason (not a document type, a pipe, a link loop, or failed in an earlier run
 and not retried without `--retry-failed`).
 
 Files go to worker processes in chunks (one Prefect task per chunk, never per
-sentence); each worker loads the pipeline once, runs under a memory cap, and
+sentence, with none of the run's tags); each worker loads the pipeline once,
+frees the vocabulary each chunk adds, runs under a memory cap, and
 stores each document in its own transaction as soon as it is mined, so an
 interrupted run keeps everything stored so far and a re-run adds only what is
 missing; no document text travels back to the flow process. A worker that
@@ -35,6 +36,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner
 
+from flows.runtime import untagged_tasks
 from pipeline.discover import discover
 from pipeline.paths import display_path
 from pipeline.read import file_sha256
@@ -44,7 +46,7 @@ from pipeline.read import file_sha256
 WORKER_MEMORY_BYTES = 4 * 1024**3
 # Documents per task when not given: about four tasks per worker (so all stay busy to the end),
 # at most MAX_CHUNK_SIZE (each task costs a few API round trips; more per task costs less).
-MAX_CHUNK_SIZE = 50
+MAX_CHUNK_SIZE = 100
 TASKS_PER_WORKER = 4
 # Rounds of running, one file at a time, the files a dead worker left unfinished.
 ISOLATION_ROUNDS = 5
@@ -169,10 +171,19 @@ def process_file(path: Path, db_url: str) -> Outcome:
                    findings=len(result.findings))
 
 
+def process_files(paths: list[str], db_url: str) -> list[Outcome]:
+    """Read, mine and store files in this process (pipeline loaded once per process; the words
+    they add to its vocabulary freed after them)."""
+    from pipeline.process import get_extractor
+
+    with get_extractor().memory_zone():
+        return [process_file(Path(p), db_url) for p in paths]
+
+
 @task(name="ingest-chunk", cache_policy=NO_CACHE, retries=0)
 def ingest_chunk(paths: list[str], db_url: str) -> list[Outcome]:
-    """Read, mine and store a chunk of files in a worker (pipeline loaded once per process)."""
-    return [process_file(Path(p), db_url) for p in paths]
+    """A chunk of files in a worker: `process_files` as a Prefect task."""
+    return process_files(paths, db_url)
 
 
 # Called with each batch of outcomes as it arrives (set by `run_ingest` for its progress bar).
@@ -205,18 +216,25 @@ def ingest(
     _notify(report)
     size = 1 if isolate else chunk_size or chunk_size_for(len(todo), parallelism)
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    with untagged_tasks():
+        _run_chunks(chunks, db_url, engine, report, started_wall, isolate=isolate)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_chunks(chunks: list[list[tuple[str, str]]], db_url: str, engine, report: IngestReport, since: float,
+                *, isolate: bool) -> None:
+    """Run the chunks as tasks and count their outcomes (one at a time, in order, when `isolate`)."""
     if isolate:
         for number, chunk in enumerate(chunks):
             future = ingest_chunk.submit([p for p, _ in chunk], db_url)
-            if not _collect(future, chunk, engine, report, started_wall, blame_first=True):
+            if not _collect(future, chunk, engine, report, since, blame_first=True):
                 report.crashed = [p for c in chunks[number + 1 :] for p, _ in c]
                 break
     else:
         futures = {ingest_chunk.submit([p for p, _ in chunk], db_url): chunk for chunk in chunks}
         for future in as_completed(list(futures)):
-            _collect(future, futures[future], engine, report, started_wall, blame_first=False)
-    report.seconds = time.perf_counter() - started
-    return report
+            _collect(future, futures[future], engine, report, since, blame_first=False)
 
 
 def chunk_size_for(files: int, workers: int) -> int:

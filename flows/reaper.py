@@ -21,10 +21,12 @@ import select
 import shutil
 import signal
 import sys
+import time
 
 import psutil
 
 POLL_S = 0.5
+KILL_WAIT_S = 5.0
 
 
 def descendants(pid: int, before: frozenset[tuple[int, float]] = frozenset()) -> dict[int, float]:
@@ -67,6 +69,16 @@ def _note(noted: dict[int, float], pid: int, before: frozenset[tuple[int, float]
     return found
 
 
+def _own_helper(pid: int, parent: int) -> bool:
+    """Whether `pid` is `parent`'s multiprocessing resource tracker: it ends with its process, and
+    stopping it earlier only makes multiprocessing warn and start another."""
+    try:
+        process = psutil.Process(pid)
+        return process.ppid() == parent and "multiprocessing.resource_tracker" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
 def _parse(before: str) -> frozenset[tuple[int, float]]:
     return frozenset((int(p), float(c)) for p, c in (item.split(":") for item in before.split(",") if item))
 
@@ -90,8 +102,25 @@ def kill_all(noted: dict[int, float]) -> int:
             process.send_signal(signal.SIGKILL)
         except psutil.Error:
             continue
-    psutil.wait_procs(list(targets.values()), timeout=5)
+    _wait_gone(list(targets.values()))
     return len(targets)
+
+
+def _wait_gone(processes: list[psutil.Process], timeout_s: float = KILL_WAIT_S) -> None:
+    """Wait until the killed processes are gone or zombies: a zombie waits for its parent (often
+    the ingest itself, which is waiting for the reaper) to collect it, and stops nothing."""
+    deadline = time.monotonic() + timeout_s
+    while processes and time.monotonic() < deadline:
+        processes = [p for p in processes if _running(p)]
+        if processes:
+            time.sleep(0.02)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def watch(pid: int, scratch: str | None, before: frozenset[tuple[int, float]] = frozenset()) -> None:
@@ -105,7 +134,7 @@ def watch(pid: int, scratch: str | None, before: frozenset[tuple[int, float]] = 
         if ready:
             line = stdin.readline()
             if line.strip() == b"done":
-                kill_all(_note(noted, pid, before))
+                kill_all({p: t for p, t in _note(noted, pid, before).items() if not _own_helper(p, pid)})
                 return
             if not line:  # the ingest is gone without saying goodbye
                 break

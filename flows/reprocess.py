@@ -20,6 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from flows.ingest import _worker_engine, chunk_size_for
+from flows.runtime import untagged_tasks
 
 
 @dataclass
@@ -83,7 +84,10 @@ def reprocess_document(path: str, sha256: str, db_url: str) -> Reprocessed:
 @task(name="reprocess-chunk", cache_policy=NO_CACHE, retries=0)
 def reprocess_chunk(items: list[tuple[str, str]], db_url: str) -> list[Reprocessed]:
     """Run a chunk of stored documents again in a worker (pipeline loaded once per process)."""
-    return [reprocess_document(path, sha256, db_url) for path, sha256 in items]
+    from pipeline.process import get_extractor
+
+    with get_extractor().memory_zone():
+        return [reprocess_document(path, sha256, db_url) for path, sha256 in items]
 
 
 @flow(name="reprocess", log_prints=False, validate_parameters=False)
@@ -101,7 +105,8 @@ def reprocess(db_url: str, stale_only: bool = True, chunk_size: int | None = Non
     report.stale = len(todo)
     size = chunk_size or chunk_size_for(len(todo), parallelism)
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    futures = {reprocess_chunk.submit(chunk, db_url): chunk for chunk in chunks}
+    with untagged_tasks():
+        futures = {reprocess_chunk.submit(chunk, db_url): chunk for chunk in chunks}
     for future in as_completed(list(futures)):
         try:
             outcomes = future.result()

@@ -234,6 +234,16 @@ def _runs_since(pid: int, started: object) -> bool:
 
 
 @contextlib.contextmanager
+def untagged_tasks() -> Iterator[None]:
+    """Task runs submitted inside carry none of the flow run's tags: a tagged task run first asks
+    the API server for that tag's concurrency slots (a round trip per task, seconds at times)."""
+    from prefect.context import TagsContext
+
+    with TagsContext(current_tags=set()):
+        yield
+
+
+@contextlib.contextmanager
 def run_tags() -> Iterator[None]:
     """Tag the flow runs started inside with the run tag and their owner."""
     from prefect import tags

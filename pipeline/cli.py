@@ -66,7 +66,7 @@ def ingest(
     workers: Annotated[int | None, typer.Option(
         help="Worker processes for extraction (default: every core).", min=1)] = None,
     chunk_size: Annotated[int | None, typer.Option(
-        help="Documents per Prefect task (default: about four tasks per worker, at most 50).", min=1)] = None,
+        help="Documents per Prefect task (default: about four tasks per worker, at most 100).", min=1)] = None,
     dask_address: Annotated[str | None, typer.Option(
         "--dask-address", help="Run the tasks on this Dask scheduler's workers (tcp://HOST:8786) "
         "instead of local worker processes.")] = None,
@@ -149,7 +149,7 @@ def watch(
     workers: Annotated[int | None, typer.Option(
         help="Worker processes per run (default: every core).", min=1)] = None,
     chunk_size: Annotated[int | None, typer.Option(
-        help="Documents per Prefect task (default: about four tasks per worker, at most 50).", min=1)] = None,
+        help="Documents per Prefect task (default: about four tasks per worker, at most 100).", min=1)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Ingest new files from INBOX on a schedule (a Prefect deployment served until stopped)."""

@@ -40,7 +40,7 @@ from pipeline.extract.legal_refs import LEGAL_REFS_VERSION, find_legal_refs
 from pipeline.extract.units import UNITS_VERSION, build_units
 from pipeline.layout import LAYOUT_VERSION, classify_lines
 from pipeline.metadata import METADATA_VERSION, extract_metadata
-from pipeline.segment import TOKENIZER_NAME, doc_text, sentence_spans
+from pipeline.segment import LEXEME_ATTRIBUTES, TOKENIZER_NAME, doc_text, sentence_spans
 
 for _name in ("lines", "metadata", "dates", "legal_refs", "units", "candidates", "findings"):
     if not Doc.has_extension(_name):
@@ -417,6 +417,7 @@ CLASSIFIER_PIPES = ("findings_classifier_v1", "findings_attribution_v1")  # they
 def build_nlp(*, model_path: Path | None = None, with_classifier: bool = True) -> Language:
     """The whole segmentation and extraction pipeline as one spaCy `Language`."""
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
+    nlp.vocab.lex_attr_getters = dict(LEXEME_ATTRIBUTES)
     for pipe in PIPE_NAMES:
         if pipe in CLASSIFIER_PIPES and not with_classifier:
             continue

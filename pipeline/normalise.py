@@ -113,7 +113,9 @@ def _compose(text: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
-_WHITESPACE_RUN = re.compile(r"[ \n]+")
+# Whitespace that changes: runs with a line break, runs of spaces, a space at either end (a single
+# space between words stays as it is).
+_WHITESPACE_RUN = re.compile(r" *\n[ \n]*| {2,}|^ +| +$")
 
 
 def _clean_whitespace(text: str, offsets: list[int]) -> tuple[str, list[int]]:
@@ -122,22 +124,25 @@ def _clean_whitespace(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     out_offsets: list[int] = []
     pos = 0
     for match in _WHITESPACE_RUN.finditer(text):
-        out.append(text[pos:match.start()])
-        out_offsets.extend(offsets[pos:match.start()])
         run = match.group()
         newlines = run.count("\n")
-        at_edge = match.start() == 0 or match.end() == len(text)
-        if at_edge:
+        if match.start() == 0 or match.end() == len(text):
             replacement = ""
         elif newlines == 0:
             replacement = " "
         else:
             replacement = "\n" * min(newlines, 2)
+        if len(run) == 1 and replacement == run:  # a single line break: nothing changes
+            continue
+        out.append(text[pos:match.start()])
+        out_offsets.extend(offsets[pos:match.start()])
         out.append(replacement)
         first_newline = run.find("\n")
         anchor = match.start() + (first_newline if first_newline >= 0 else 0)
         out_offsets.extend([offsets[anchor]] * len(replacement))
         pos = match.end()
+    if not pos:
+        return text, offsets
     out.append(text[pos:])
     out_offsets.extend(offsets[pos:])
     return "".join(out), out_offsets
@@ -171,7 +176,7 @@ def normalise_block(text: str) -> tuple[str, list[int]]:
     """Normalise one block's text; return it and each char's offset in `text`."""
     prepared, prepared_offsets = _prepare(text)
     composed, composed_offsets = _compose(prepared)
-    offsets = [prepared_offsets[i] for i in composed_offsets]
+    offsets = prepared_offsets if composed is prepared else [prepared_offsets[i] for i in composed_offsets]
     return _clean_whitespace(fix_tone_marks(composed), offsets)
 
 

@@ -12,6 +12,8 @@ are moved back to the whole text, so memory stays bounded and spans correct.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -90,6 +92,14 @@ class Extractor:
         _add_pages(result, normalised)
         result.versions = {**self.versions(), **(first._.versions or {})}
         return (first if len(pieces) == 1 else None), result
+
+    @contextmanager
+    def memory_zone(self) -> Iterator[None]:
+        """A block of documents whose new words leave the vocabulary when it ends, so a worker's
+        memory stays flat however many documents it mines. Results are plain data and stay
+        valid; a spaCy `Doc` made inside must not be used after the block."""
+        with self.nlp.memory_zone():
+            yield
 
     def versions(self) -> dict[str, str]:
         """The version of every stage this pipeline runs: what a stored result is compared with

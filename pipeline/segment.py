@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
@@ -21,6 +22,9 @@ from pipeline.contract import Span
 TOKENIZER_NAME = "findings.underthesea_tokenizer.v1"
 SEGMENT_VERSION = "segment.v2"  # v2: a sentence is found after the end of the one before
 _WORD = re.compile(r"\S+")
+# The only lexical attribute the pipeline reads (besides a token's text): spaCy's full set is
+# computed for every new word, about 80% of the cost of adding a word to the vocabulary.
+LEXEME_ATTRIBUTES = {IS_SPACE: str.isspace}
 
 
 def align_tokens(text: str, tokens: list[str]) -> Iterator[tuple[int, int]]:
@@ -110,9 +114,11 @@ class UnderthesaTokenizer:
         _add_gap(text, pos, len(text), words, spaces, token_starts)
         # Sentence starts go in with the words: setting `Token.is_sent_start` one token at a time
         # makes spaCy scan the whole Doc for each token.
-        sent_starts = [None if self.vocab[word].is_space else (i == 0 or start in sent_start_chars)
+        sent_starts = [None if word.isspace() else (i == 0 or start in sent_start_chars)
                        for i, (word, start) in enumerate(zip(words, token_starts, strict=True))]
-        return Doc(self.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
+        doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
+        doc.user_data["text"] = text  # the tokens cover `text` exactly: no need to rebuild it
+        return doc
 
     def to_disk(self, path, **kwargs) -> None:  # noqa: D102 - nothing to save
         pass

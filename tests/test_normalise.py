@@ -54,3 +54,18 @@ def test_blocks_keep_their_page_and_headers_stay_apart():
     assert normalised.page_at(0) == 1
     assert normalised.page_at(second) == 2
     assert normalised.source_offset(second) == "Trang hai".index("hai")
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "offsets"),
+    [
+        ("a b", "a b", [0, 1, 2]),  # a single space between words is left as it is
+        ("a\nb", "a\nb", [0, 1, 2]),  # so is a single line break
+        (" a b ", "a b", [1, 2, 3]),  # a space at either end goes
+        ("a  \n\n\n b", "a\n\nb", [0, 3, 3, 7]),  # a run points at its first line break
+        ("a\n\nb", "a\n\nb", [0, 1, 1, 3]),  # a blank line is a run like any other
+        ("a   b", "a b", [0, 1, 4]),
+    ],
+)
+def test_whitespace_offsets_point_at_what_each_character_stands_for(source, text, offsets):
+    assert normalise_block(source) == (text, offsets)

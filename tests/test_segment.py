@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.normalise import normalise_text
-from pipeline.segment import align_tokens
+from pipeline.segment import align_tokens, doc_text
 
 from .conftest import SAMPLES, SEEDS, require_shared
 
@@ -37,6 +37,7 @@ def test_doc_text_and_token_offsets_equal_the_normalised_text(nlp_without_classi
     for text in _texts():
         doc = nlp_without_classifier.make_doc(text)
         assert doc.text == text
+        assert doc_text(doc) == text  # the tokenizer's remembered text is the tokens' text
         for token in doc:
             assert text[token.idx : token.idx + len(token.text)] == token.text
         starts = [s.start_char for s in doc.sents]
@@ -45,7 +46,8 @@ def test_doc_text_and_token_offsets_equal_the_normalised_text(nlp_without_classi
 
 @pytest.mark.parametrize("text", ["", "\n\n", "a", "Xin chào.\n\nTạm biệt!"])
 def test_edge_texts_round_trip(nlp_without_classifier, text):
-    assert nlp_without_classifier.make_doc(text).text == text
+    doc = nlp_without_classifier.make_doc(text)
+    assert doc.text == doc_text(doc) == text
 
 
 def test_a_sentence_opening_with_words_of_the_one_before_starts_where_it_does():

@@ -349,7 +349,8 @@ def save_result(engine: Engine, result: ExtractResult) -> bool:
             unit_ids = _insert_units(conn, document_id, result)
             _insert_findings(conn, document_id, result.findings, unit_ids)
             _insert_spans(conn, document_id, result)
-            index_document(conn, document_id)
+            if result.findings:
+                index_document(conn, document_id)
             conn.execute(
                 update(failures)
                 .where(failures.c.resolved.is_(False))
@@ -485,7 +486,8 @@ def _document_date(result: ExtractResult) -> tuple[str, str, str] | None:
 
 
 def _insert_document(conn: Connection, result: ExtractResult) -> int:
-    return conn.execute(insert(documents).values(_document_row(result))).inserted_primary_key[0]
+    # The row as parameters of one cached statement (`.values(row)` builds and compiles a new one).
+    return conn.execute(insert(documents), _document_row(result)).inserted_primary_key[0]
 
 
 def _document_row(result: ExtractResult) -> dict[str, Any]:
