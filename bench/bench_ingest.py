@@ -184,6 +184,17 @@ def dask_run(folder: Path, db: Path, workers: int, log) -> float:
             process.wait(30)
 
 
+def measure(files: list[Path], folder: Path, work: Path, workers: int, log, *, dask: bool) -> tuple:
+    """One run of everything with `workers` processes: (tokenize s, plain s, flow s, flow wall s,
+    Dask flow s or inf, characters, peak worker RSS)."""
+    work.mkdir()
+    token_s, chars = tokenize_alone(files, workers)
+    plain_s = plain_pool(files, workers, f"sqlite:///{work / 'plain.db'}")
+    flow_s, wall_s, worker_rss = flow_run(folder, work / "flow.db", "--workers", str(workers))
+    dask_s = dask_run(folder, work / "dask.db", workers, log) if dask else float("inf")
+    return token_s, plain_s, flow_s, wall_s, dask_s, chars, worker_rss
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
@@ -209,17 +220,12 @@ def main() -> None:
         base_rate = None  # flow files/s per worker at the first worker count
         log = (work / "dask.log").open("wb")
         for workers in counts:
-            token_s, plain_s, flow_s, wall_s, dask_s = (float("inf"),) * 5
-            worker_rss = 0
-            for attempt in range(args.repeat):  # interleaved, so a slow spell of the machine hits all alike
-                token, chars = tokenize_alone(files, workers)
-                plain = plain_pool(files, workers, f"sqlite:///{work / f'plain-{workers}-{attempt}.db'}")
-                flow, wall, rss = flow_run(folder, work / f"flow-{workers}-{attempt}.db", "--workers", str(workers))
-                token_s, plain_s, flow_s, wall_s = min(token_s, token), min(plain_s, plain), min(flow_s, flow), \
-                    min(wall_s, wall)
-                worker_rss = max(worker_rss, rss)
-                if not args.no_dask:
-                    dask_s = min(dask_s, dask_run(folder, work / f"dask-{workers}-{attempt}.db", workers, log))
+            # Interleaved, so a slow spell of the machine hits every measurement alike; the fastest counts.
+            runs = [measure(files, folder, work / f"{workers}-{attempt}", workers, log, dask=not args.no_dask)
+                    for attempt in range(args.repeat)]
+            columns = list(zip(*runs, strict=True))
+            token_s, plain_s, flow_s, wall_s, dask_s = map(min, columns[:5])
+            chars, worker_rss = columns[5][0], max(columns[6])
             base_rate = base_rate or len(files) / flow_s / workers
             efficiency = len(files) / flow_s / workers / base_rate
             dask_cells = "" if args.no_dask else f"{len(files) / dask_s:9.1f}  {dask_s / plain_s - 1:12.0%}"

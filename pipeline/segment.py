@@ -22,6 +22,7 @@ from pipeline.contract import Span
 TOKENIZER_NAME = "findings.underthesea_tokenizer.v1"
 SEGMENT_VERSION = "segment.v2"  # v2: a sentence is found after the end of the one before
 _WORD = re.compile(r"\S+")
+_TEXT = "text"  # where a Doc keeps its text (`doc_text`)
 # The only lexical attribute the pipeline reads (besides a token's text): spaCy's full set is
 # computed for every new word, about 80% of the cost of adding a word to the vocabulary.
 LEXEME_ATTRIBUTES = {IS_SPACE: str.isspace}
@@ -117,7 +118,7 @@ class UnderthesaTokenizer:
         sent_starts = [None if word.isspace() else (i == 0 or start in sent_start_chars)
                        for i, (word, start) in enumerate(zip(words, token_starts, strict=True))]
         doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
-        doc.user_data["text"] = text  # the tokens cover `text` exactly: no need to rebuild it
+        doc.user_data[_TEXT] = text  # the tokens cover `text` exactly: `doc_text` need not rebuild it
         return doc
 
     def to_disk(self, path, **kwargs) -> None:  # noqa: D102 - nothing to save
@@ -165,10 +166,11 @@ def create_underthesea_tokenizer():
 
 
 def doc_text(doc: Doc) -> str:
-    """The doc's text, built once (spaCy rebuilds `doc.text` from the tokens on every access)."""
-    cached = doc.user_data.get("text")
+    """The doc's text: the one the tokenizer was given, else built once (spaCy rebuilds `doc.text`
+    from the tokens on every access)."""
+    cached = doc.user_data.get(_TEXT)
     if cached is None:
-        cached = doc.user_data["text"] = doc.text
+        cached = doc.user_data[_TEXT] = doc.text
     return cached
 
 

@@ -349,8 +349,7 @@ def save_result(engine: Engine, result: ExtractResult) -> bool:
             unit_ids = _insert_units(conn, document_id, result)
             _insert_findings(conn, document_id, result.findings, unit_ids)
             _insert_spans(conn, document_id, result)
-            if result.findings:
-                index_document(conn, document_id)
+            index_document(conn, document_id)
             conn.execute(
                 update(failures)
                 .where(failures.c.resolved.is_(False))

@@ -93,18 +93,18 @@ def index_rows(
 def index_document(conn: Connection, document_id: int, *, only: Sequence[int] | None = None,
                    with_search: bool = True) -> None:
     """Write the facet (and search) rows of a stored document's findings, or of the findings `only`."""
-    document = DocumentFacts(*conn.execute(
-        select(documents.c.id, documents.c.title, documents.c.dated_start, documents.c.dated_end)
-        .where(documents.c.id == document_id)
-    ).one())
     query = (select(findings.c.id, findings.c.category, findings.c.polarity, findings.c.needs_review,
                     findings.c.confidence, findings.c.dismissed, findings.c.text)
              .where(findings.c.document_id == document_id).order_by(findings.c.ordinal))
     if only is not None:
         query = query.where(findings.c.id.in_(only))
     rows = conn.execute(query).all()
-    if not rows:
+    if not rows:  # most documents of an archive: one query and nothing to write
         return
+    document = DocumentFacts(*conn.execute(
+        select(documents.c.id, documents.c.title, documents.c.dated_start, documents.c.dated_end)
+        .where(documents.c.id == document_id)
+    ).one())
     named: dict[int, list[int]] = {}
     for finding_id, unit_id in conn.execute(
         select(finding_units.c.finding_id, finding_units.c.unit_id)
