@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -202,7 +203,8 @@ def main() -> None:
     parser.add_argument("--workers", default="", help="worker counts, e.g. 1,2,4 (default: 1, 2, 4 ... cores)")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each measurement, interleaved; the fastest counts (this machine's speed drifts)")
+                        help="rounds of every measurement, interleaved (this machine's speed drifts): speeds are the "
+                             "fastest round's, overheads the median of each round's own")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     counts = [int(w) for w in args.workers.split(",") if w] or sorted({*[2**i for i in range(8) if 2**i <= cores],
@@ -226,17 +228,21 @@ def main() -> None:
             columns = list(zip(*runs, strict=True))
             token_s, plain_s, flow_s, wall_s, dask_s = map(min, columns[:5])
             chars, worker_rss = columns[5][0], max(columns[6])
+            # Overheads pair each run with the plain pool of the same round (minutes apart at most), median.
+            flow_overhead = statistics.median(run[2] / run[1] - 1 for run in runs)
+            dask_overhead = statistics.median(run[4] / run[1] - 1 for run in runs)
             base_rate = base_rate or len(files) / flow_s / workers
             efficiency = len(files) / flow_s / workers / base_rate
-            dask_cells = "" if args.no_dask else f"{len(files) / dask_s:9.1f}  {dask_s / plain_s - 1:12.0%}"
+            dask_cells = "" if args.no_dask else f"{len(files) / dask_s:9.1f}  {dask_overhead:12.0%}"
             print(f"{workers:>7} {len(files) / token_s:12.1f} {len(files) / plain_s:10.1f} {len(files) / flow_s:9.1f} "
                   f"{len(files) / wall_s:9.1f} "
-                  f"{chars / flow_s:10,.0f} {token_s / flow_s:6.2f} {flow_s / plain_s - 1:9.0%} {efficiency:10.2f} "
+                  f"{chars / flow_s:10,.0f} {token_s / flow_s:6.2f} {flow_overhead:9.0%} {efficiency:10.2f} "
                   f"{worker_rss / 2**20:9,.0f}  {dask_cells}", flush=True)
         log.close()
     print("ratio: end-to-end flow throughput / word_tokenize alone with the same processes; overhead: "
           f"flow time over the plain pool's; efficiency: flow files/s per worker against {counts[0]} worker(s)"
-          + (f"; each figure the best of {args.repeat} interleaved runs" if args.repeat > 1 else "") + ".")
+          + (f"; each speed the best of {args.repeat} interleaved runs, each overhead the median of the "
+             "runs' own (flow against the plain pool of the same round)" if args.repeat > 1 else "") + ".")
 
 
 if __name__ == "__main__":

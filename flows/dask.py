@@ -22,20 +22,30 @@ CONNECT_TIMEOUT_S = 30
 
 
 def pipeline_loaded() -> bool:
-    """Whether this process has loaded the pipeline (run on workers with `Client.run`)."""
+    """Whether this process has loaded the pipeline and what Prefect imports to run a task (run on
+    workers with `Client.run`)."""
+    import sys
+
     from pipeline.process import get_extractor
 
-    return get_extractor.cache_info().currsize == 1
+    prefect_ready = {"prefect.task_engine", "prefect_dask", "flows.ingest"} <= set(sys.modules)
+    return prefect_ready and get_extractor.cache_info().currsize == 1
 
 
 class PipelineLoader(WorkerPlugin):
-    """Load the findings pipeline in a Dask worker once, before its first task."""
+    """Load the findings pipeline, and what Prefect needs to run a task, in a Dask worker once,
+    before its first task."""
 
     name = PLUGIN_NAME
 
     def setup(self, worker: Any) -> None:
+        import prefect.task_engine  # noqa: F401 - imported here once, not in a run's first task
+        from prefect.plugins import load_prefect_collections
+
+        import flows.ingest  # noqa: F401 - the task's module
         from pipeline.process import get_extractor
 
+        load_prefect_collections()  # what Prefect would import when a task rebuilds its context
         get_extractor()
 
 

@@ -31,22 +31,19 @@ KILL_WAIT_S = 5.0
 
 def descendants(pid: int, before: frozenset[tuple[int, float]] = frozenset()) -> dict[int, float]:
     """pid -> creation time of every live descendant of `pid`, leaving out the children it had
-    before the run (`before`: (pid, creation time)) and everything under them."""
+    before the run (`before`: (pid, creation time)) and everything under them (one scan of the
+    process table)."""
+    children: dict[int, list[int]] = {}
+    created: dict[int, float] = {}
+    for process in psutil.process_iter(["ppid", "create_time"]):
+        children.setdefault(process.info["ppid"], []).append(process.pid)
+        created[process.pid] = process.info["create_time"]
     found: dict[int, float] = {}
-    try:
-        children = psutil.Process(pid).children()
-    except psutil.Error:
-        return found
-    for child in children:
-        try:
-            created = child.create_time()
-            if (child.pid, created) in before:
-                continue
-            found[child.pid] = created
-            for grandchild in child.children(recursive=True):
-                found[grandchild.pid] = grandchild.create_time()
-        except psutil.Error:
-            continue
+    pending = [child for child in children.get(pid, []) if (child, created[child]) not in before]
+    while pending:
+        child = pending.pop()
+        found[child] = created[child]
+        pending += children.get(child, [])
     return found
 
 

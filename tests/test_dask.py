@@ -62,6 +62,19 @@ def archive(tmp_path_factory) -> Path:
     return folder
 
 
+def test_workers_are_ready_for_a_task_before_the_flow_starts(cluster):
+    """Registering the plugin loads the pipeline and what Prefect imports for a task (first in
+    this module: the workers have run no task yet)."""
+    from distributed import Client
+
+    from flows.dask import prepare_cluster
+
+    with Client(cluster, timeout=30) as client:
+        assert set(client.run(pipeline_loaded).values()) == {False}
+        assert prepare_cluster(cluster) == 2
+        assert set(client.run(pipeline_loaded).values()) == {True}
+
+
 def test_a_dask_run_stores_what_a_local_run_stores(cluster, archive, tmp_path):
     from distributed import Client
 

@@ -95,3 +95,33 @@ def test_a_run_leaves_its_callers_multiprocessing_helper_running(tmp_path):
     assert report.stored == 1
     tracker = resource_tracker._resource_tracker._pid
     assert tracker is not None and _running(psutil.Process(tracker))
+
+
+@task
+def _worker_state() -> tuple[bool, int, int]:
+    """Whether this worker imported `distributed`, its process and its API client."""
+    import os
+    import sys
+
+    from prefect.client.orchestration import get_client
+
+    return "distributed" in sys.modules, os.getpid(), id(get_client(sync_client=True))
+
+
+@flow
+def _worker_states(count: int) -> list[tuple[bool, int, int]]:
+    with untagged_tasks():
+        return [_worker_state.submit().result() for _ in range(count)]
+
+
+def test_a_local_worker_sets_prefect_up_once_for_all_its_tasks():
+    """No Prefect collection is imported in a local worker (prefect-dask would bring in
+    `distributed`, 0.7 s of its start) and all its tasks share one API client (each built its own
+    two, with a TLS context each)."""
+    from flows.ingest import WORKER_MEMORY_BYTES, _task_runner
+
+    with prefect_run():
+        states = _worker_states.with_options(task_runner=_task_runner(1, WORKER_MEMORY_BYTES))(3)
+    assert [imported for imported, _, _ in states] == [False, False, False]
+    assert len({pid for _, pid, _ in states}) == 1
+    assert len({client for _, _, client in states}) == 1
