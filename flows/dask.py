@@ -19,6 +19,8 @@ from flows.runtime import RuntimeStartError
 
 PLUGIN_NAME = "findings-pipeline"
 CONNECT_TIMEOUT_S = 30
+# What a worker imports to run an ingest task, loaded by the plugin instead of a run's first task.
+TASK_MODULES = ("prefect.task_engine", "flows.ingest")
 
 
 def pipeline_loaded() -> bool:
@@ -28,8 +30,7 @@ def pipeline_loaded() -> bool:
 
     from pipeline.process import get_extractor
 
-    prefect_ready = {"prefect.task_engine", "prefect_dask", "flows.ingest"} <= set(sys.modules)
-    return prefect_ready and get_extractor.cache_info().currsize == 1
+    return set(TASK_MODULES) <= set(sys.modules) and get_extractor.cache_info().currsize == 1
 
 
 class PipelineLoader(WorkerPlugin):
@@ -39,13 +40,15 @@ class PipelineLoader(WorkerPlugin):
     name = PLUGIN_NAME
 
     def setup(self, worker: Any) -> None:
-        import prefect.task_engine  # noqa: F401 - imported here once, not in a run's first task
+        import importlib
+
         from prefect.plugins import load_prefect_collections
 
-        import flows.ingest  # noqa: F401 - the task's module
         from pipeline.process import get_extractor
 
-        load_prefect_collections()  # what Prefect would import when a task rebuilds its context
+        for module in TASK_MODULES:
+            importlib.import_module(module)
+        load_prefect_collections()  # prefect-dask among them: imported when a task rebuilds its context
         get_extractor()
 
 
