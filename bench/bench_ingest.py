@@ -8,9 +8,9 @@ one run, for each worker count (1, 2, 4 ... up to the cores, or `--workers`):
 - `findings ingest --workers W` (the Prefect flow on a local process pool);
 - `findings ingest --dask-address` on a Dask scheduler with W one-thread workers
   on loopback (unless `--no-dask`).
-It prints files/s, characters/s, the ratio to `word_tokenize` alone, the
-Prefect (+ Dask) overhead over the plain pool, scaling efficiency, and the
-peak resident memory of one worker process. Flow figures are the flow's own
+It prints each round's seconds as it goes, then files/s, characters/s, the
+ratio to `word_tokenize` alone, the Prefect (+ Dask) overhead over the plain
+pool, scaling efficiency, and the peak resident memory of one worker process. Flow figures are the flow's own
 time (from its start to its last file); `wall f/s` is the whole command, with
 its fixed start-up and shutdown (the Prefect API server, about 5-8 s).
 
@@ -90,7 +90,7 @@ def _plain_init(db_url: str) -> None:
 
 
 def _plain_chunk(paths: list[str]) -> int:
-    from flows.ingest import process_files
+    from flows.worker import process_files
 
     return len(process_files(paths, _DB_URL))
 
@@ -217,14 +217,18 @@ def main() -> None:
         for number, path in enumerate(files):
             shutil.copy(path, folder / f"{number:05d}.txt")
         print(f"machine: {cores} cores; {len(files):,} files of vntc")
-        print(f"{'workers':>7} {'tokenize f/s':>12} {'plain f/s':>10} {'flow f/s':>9} {'wall f/s':>9} {'chars/s':>10} "
-              f"{'ratio':>6} {'overhead':>9} {'efficiency':>10} {'worker MB':>9}  dask f/s  dask overhead")
         base_rate = None  # flow files/s per worker at the first worker count
         log = (work / "dask.log").open("wb")
+        rows: list[str] = []
         for workers in counts:
             # Interleaved, so a slow spell of the machine hits every measurement alike; the fastest counts.
-            runs = [measure(files, folder, work / f"{workers}-{attempt}", workers, log, dask=not args.no_dask)
-                    for attempt in range(args.repeat)]
+            runs = []
+            for attempt in range(args.repeat):
+                runs.append(measure(files, folder, work / f"{workers}-{attempt}", workers, log, dask=not args.no_dask))
+                token_s, plain_s, flow_s, wall_s, dask_s = runs[-1][:5]
+                print(f"  round {attempt + 1} of {workers} worker(s): tokenize {token_s:.1f} s, plain {plain_s:.1f} s, "
+                      f"flow {flow_s:.1f} s ({flow_s / plain_s - 1:+.0%}; wall {wall_s:.1f} s)"
+                      + ("" if args.no_dask else f", dask {dask_s:.1f} s ({dask_s / plain_s - 1:+.0%})"), flush=True)
             columns = list(zip(*runs, strict=True))
             token_s, plain_s, flow_s, wall_s, dask_s = map(min, columns[:5])
             chars, worker_rss = columns[5][0], max(columns[6])
@@ -234,11 +238,14 @@ def main() -> None:
             base_rate = base_rate or len(files) / flow_s / workers
             efficiency = len(files) / flow_s / workers / base_rate
             dask_cells = "" if args.no_dask else f"{len(files) / dask_s:9.1f}  {dask_overhead:12.0%}"
-            print(f"{workers:>7} {len(files) / token_s:12.1f} {len(files) / plain_s:10.1f} {len(files) / flow_s:9.1f} "
-                  f"{len(files) / wall_s:9.1f} "
-                  f"{chars / flow_s:10,.0f} {token_s / flow_s:6.2f} {flow_overhead:9.0%} {efficiency:10.2f} "
-                  f"{worker_rss / 2**20:9,.0f}  {dask_cells}", flush=True)
+            rows.append(f"{workers:>7} {len(files) / token_s:12.1f} {len(files) / plain_s:10.1f} "
+                        f"{len(files) / flow_s:9.1f} {len(files) / wall_s:9.1f} "
+                        f"{chars / flow_s:10,.0f} {token_s / flow_s:6.2f} {flow_overhead:9.0%} {efficiency:10.2f} "
+                        f"{worker_rss / 2**20:9,.0f}  {dask_cells}")
         log.close()
+    print(f"{'workers':>7} {'tokenize f/s':>12} {'plain f/s':>10} {'flow f/s':>9} {'wall f/s':>9} {'chars/s':>10} "
+          f"{'ratio':>6} {'overhead':>9} {'efficiency':>10} {'worker MB':>9}  dask f/s  dask overhead")
+    print("\n".join(rows))
     print("ratio: end-to-end flow throughput / word_tokenize alone with the same processes; overhead: "
           f"flow time over the plain pool's; efficiency: flow files/s per worker against {counts[0]} worker(s)"
           + (f"; each speed the best of {args.repeat} interleaved runs, each overhead the median of the "

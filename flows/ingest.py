@@ -7,14 +7,16 @@ reason (not a document type, a pipe, a link loop, or failed in an earlier run
 and not retried without `--retry-failed`).
 
 Files go to worker processes in chunks (one Prefect task per chunk, never per
-sentence, with none of the run's tags); each worker loads the pipeline once,
-frees the vocabulary each chunk adds, runs under a memory cap, and
-stores each document in its own transaction as soon as it is mined, so an
-interrupted run keeps everything stored so far and a re-run adds only what is
-missing; no document text travels back to the flow process. A worker that
-dies (a crash in a native library) costs no other file: the files it left
-unfinished are run again one at a time in a fresh worker until the one that
-kills it is found and recorded as failed.
+sentence, with none of the run's tags): locally a plain process pool that
+imports no Prefect (`flows.pool`), or Dask workers (`flows.dask`). Each worker
+(`flows.worker`) loads the pipeline once, frees the vocabulary each chunk
+adds, runs under a memory cap, and stores each document in its own
+transaction as soon as it is mined, so an interrupted run keeps everything
+stored so far and a re-run adds only what is missing; no document text
+travels back to the flow process. A worker that dies (a crash in a native
+library) costs no other file: the files left unfinished are run again one at
+a time in a fresh worker until the one that kills it is found and recorded
+as failed.
 """
 
 from __future__ import annotations
@@ -27,23 +29,29 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
-from prefect.task_runners import ProcessPoolTaskRunner
 
+from flows.pool import LocalPoolTaskRunner, run_in_workers
 from flows.runtime import untagged_tasks
+from flows.worker import (
+    ALREADY_STORED,
+    DUPLICATE,
+    FAILED,
+    PARTIAL,
+    STORED,
+    WORKER_MEMORY_BYTES,
+    Outcome,
+    process_files,
+)
 from pipeline.discover import discover
 from pipeline.paths import display_path
 from pipeline.read import file_sha256
 
-# Address space one worker process may use (the pipeline takes about 0.6 GB);
-# a document that needs more fails with a message and the worker lives on.
-WORKER_MEMORY_BYTES = 4 * 1024**3
 # Documents per task when not given: about four tasks per worker (so all stay busy to the end),
 # at most MAX_CHUNK_SIZE (each task costs a few API round trips; more per task costs less).
 MAX_CHUNK_SIZE = 100
@@ -56,18 +64,6 @@ CRASH_MESSAGE = (
 )
 RETRY_HINT = "failed in an earlier run (--retry-failed tries it again)"
 
-STORED, PARTIAL, DUPLICATE, ALREADY_STORED, FAILED = "stored", "partial", "duplicate", "already stored", "failed"
-
-
-@dataclass
-class Outcome:
-    """What happened to one file (`path` as display text)."""
-
-    path: str
-    status: str
-    stage: str | None = None
-    message: str | None = None
-    findings: int = 0
 
 
 @dataclass
@@ -137,53 +133,11 @@ class IngestReport:
         return "\n".join(lines)
 
 
-@lru_cache(maxsize=4)
-def _worker_engine(db_url: str):
-    from pipeline.store.database import open_database
-
-    return open_database(db_url)
-
-
-def process_file(path: Path, db_url: str) -> Outcome:
-    """Read, mine and store one file in this process; never raises for a bad file."""
-    from pipeline.process import extract_path
-    from pipeline.store.database import record_failure, save_result
-
-    engine = _worker_engine(db_url)
-    shown = display_path(path)
-    result = extract_path(path)
-    sha256 = result.source.sha256 or None
-    if result.status == "failed":
-        error = result.errors[-1] if result.errors else None
-        stage, message = (error.stage, error.message) if error else ("extract", "failed")
-        record_failure(engine, path=shown, sha256=sha256, stage=stage, message=message)
-        return Outcome(shown, FAILED, stage, message)
-    try:
-        stored = save_result(engine, result)
-    except Exception as exc:  # noqa: BLE001 - one document must never stop the batch
-        message = f"could not be stored: {type(exc).__name__}: {exc}".splitlines()[0][:2000]
-        record_failure(engine, path=shown, sha256=sha256, stage="store", message=message)
-        return Outcome(shown, FAILED, "store", message)
-    if not stored:
-        return Outcome(shown, DUPLICATE)
-    reason = "; ".join(e.message for e in result.errors) or None
-    return Outcome(shown, PARTIAL if result.status == "partial" else STORED, message=reason,
-                   findings=len(result.findings))
-
-
-def process_files(paths: list[str], db_url: str) -> list[Outcome]:
-    """Read, mine and store files in this process (pipeline loaded once per process; the words
-    they add to its vocabulary freed after them)."""
-    from pipeline.process import get_extractor
-
-    with get_extractor().memory_zone():
-        return [process_file(Path(p), db_url) for p in paths]
-
-
 @task(name="ingest-chunk", cache_policy=NO_CACHE, retries=0)
 def ingest_chunk(paths: list[str], db_url: str) -> list[Outcome]:
-    """A chunk of files in a worker: `process_files` as a Prefect task."""
-    return process_files(paths, db_url)
+    """A chunk of files as a Prefect task: `process_files` in a worker of the local pool, or in
+    the Dask worker that runs the task."""
+    return run_in_workers(process_files, paths, db_url)
 
 
 # Called with each batch of outcomes as it arrives (set by `run_ingest` for its progress bar).
@@ -329,42 +283,6 @@ def _notify(report: IngestReport) -> None:
         _progress(report)
 
 
-def _prepare_worker(memory_bytes: int) -> None:
-    """Run once in each worker process: cap its memory (a soft limit its readers may lower) and
-    set Prefect up once for all the tasks the worker will run."""
-    import resource
-
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    _skip_prefect_collections()
-    _keep_one_api_client()
-
-
-def _skip_prefect_collections() -> None:
-    """A local worker needs none of the Prefect collections installed. Prefect imports them all
-    the first time it rebuilds a block (the result store in every task's context), and
-    prefect-dask brings in `distributed`: 0.7 s of each worker's start."""
-    from prefect._internal.plugins import collections
-
-    if collections._collections is None:
-        collections._collections = {}
-
-
-def _keep_one_api_client() -> None:
-    """One Prefect API client for the worker's life: without it every task builds two, each
-    with a fresh TLS context (about 40 ms a task), and opens new connections. When the API
-    cannot be reached yet, each task makes its own as before."""
-    from prefect.context import SyncClientContext
-
-    with contextlib.suppress(Exception):
-        SyncClientContext().__enter__()
-
-
-def _task_runner(workers: int, memory_bytes: int) -> ProcessPoolTaskRunner:
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=_prepare_worker, initargs=(memory_bytes,))
-
-
 @contextlib.contextmanager
 def _quiet_stderr(log_path: Path, enabled: bool) -> Iterator[IO[str]]:
     """Send everything written to fd 2 (Prefect's server and logs) to a file; yield the terminal."""
@@ -442,7 +360,7 @@ def run_ingest(
 
                 runner = dask_task_runner(dask_address)
             else:
-                runner = _task_runner(workers, worker_memory_bytes)
+                runner = LocalPoolTaskRunner(workers, worker_memory_bytes)
             report = ingest_everything(paths, db_url, runner, chunk_size=chunk_size, retry_failed=retry_failed,
                                        worker_memory_bytes=worker_memory_bytes, parallelism=workers)
         finally:
@@ -468,7 +386,7 @@ def ingest_everything(
     for _round in range(ISOLATION_ROUNDS):
         if not report.crashed:
             break
-        alone = ingest.with_options(task_runner=_task_runner(1, worker_memory_bytes))
+        alone = ingest.with_options(task_runner=LocalPoolTaskRunner(1, worker_memory_bytes))
         report.merge(alone([_to_parameter(p) for p in report.crashed], db_url, 1, True, isolate=True))
     _fail_unfinished(report, db_url)
     if report.stored:

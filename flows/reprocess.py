@@ -19,19 +19,10 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-from flows.ingest import _worker_engine, chunk_size_for
+from flows.ingest import chunk_size_for
+from flows.pool import LocalPoolTaskRunner, run_in_workers
 from flows.runtime import untagged_tasks
-
-
-@dataclass
-class Reprocessed:
-    """What happened to one stored document."""
-
-    path: str
-    status: str  # "reprocessed" | "missing" | "changed" | "failed"
-    message: str | None = None
-    applied: int = 0
-    orphaned: int = 0
+from flows.worker import WORKER_MEMORY_BYTES, Reprocessed, reprocess_documents
 
 
 @dataclass
@@ -60,34 +51,10 @@ class ReprocessReport:
         return "\n".join(lines)
 
 
-def reprocess_document(path: str, sha256: str, db_url: str) -> Reprocessed:
-    """Read, mine and replace one stored document; never raises for a bad file."""
-    from pipeline.paths import real_path
-    from pipeline.process import extract_path
-    from pipeline.read import file_sha256
-    from pipeline.store.database import replace_result
-
-    source = real_path(path)
-    if not source.is_file():
-        return Reprocessed(path, "missing", "the file is no longer there (its stored results are kept)")
-    if file_sha256(source) != sha256:
-        return Reprocessed(path, "changed", "the file has changed since it was stored (ingest it to store the "
-                                            "new version; the stored results are kept)")
-    result = extract_path(source)
-    if result.status == "failed" or result.source.sha256 != sha256:
-        message = result.errors[-1].message if result.errors else "failed"
-        return Reprocessed(path, "failed", f"{message} (the stored results are kept)")
-    replaced = replace_result(_worker_engine(db_url), result)
-    return Reprocessed(path, "reprocessed", applied=replaced.applied, orphaned=replaced.orphaned)
-
-
 @task(name="reprocess-chunk", cache_policy=NO_CACHE, retries=0)
 def reprocess_chunk(items: list[tuple[str, str]], db_url: str) -> list[Reprocessed]:
     """Run a chunk of stored documents again in a worker (pipeline loaded once per process)."""
-    from pipeline.process import get_extractor
-
-    with get_extractor().memory_zone():
-        return [reprocess_document(path, sha256, db_url) for path, sha256 in items]
+    return run_in_workers(reprocess_documents, items, db_url)
 
 
 @flow(name="reprocess", log_prints=False, validate_parameters=False)
@@ -131,9 +98,9 @@ def run_reprocess(db_url: str, *, stale_only: bool = True, workers: int | None =
     """Run the reprocess flow with one Prefect server and worker processes, like `run_ingest`."""
     import os
 
-    from flows.ingest import WORKER_MEMORY_BYTES, _task_runner, prefect_run
+    from flows.ingest import prefect_run
 
     with prefect_run(verbose=verbose):
         workers = workers or os.cpu_count() or 1
-        runner = _task_runner(workers, WORKER_MEMORY_BYTES)
+        runner = LocalPoolTaskRunner(workers, WORKER_MEMORY_BYTES)
         return reprocess.with_options(task_runner=runner)(db_url, stale_only, parallelism=workers)

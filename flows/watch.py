@@ -21,7 +21,9 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.ingest import WORKER_MEMORY_BYTES, _task_runner, ingest_everything
+from flows.ingest import ingest_everything
+from flows.pool import LocalPoolTaskRunner
+from flows.worker import WORKER_MEMORY_BYTES
 
 log = logging.getLogger(__name__)
 _INTERVAL = re.compile(r"\s*(\d+)\s*([smhd]?)\s*")
@@ -46,7 +48,7 @@ def deployment_name(inbox: Path) -> str:
 def scheduled_ingest(inbox: str, db_url: str, workers: int = 1, chunk_size: int | None = None) -> dict[str, int]:
     """Ingest what `inbox` holds now (one scheduled run); returns the run's counts."""
     try:
-        report = ingest_everything([inbox], db_url, _task_runner(workers, WORKER_MEMORY_BYTES),
+        report = ingest_everything([inbox], db_url, LocalPoolTaskRunner(workers, WORKER_MEMORY_BYTES),
                                    chunk_size=chunk_size, parallelism=workers)
     finally:
         _end_children()

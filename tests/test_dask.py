@@ -63,16 +63,19 @@ def archive(tmp_path_factory) -> Path:
 
 
 def test_workers_are_ready_for_a_task_before_the_flow_starts(cluster):
-    """Registering the plugin loads the pipeline and what Prefect imports for a task (first in
-    this module: the workers have run no task yet)."""
+    """Registering the plugin loads the pipeline and what Prefect imports for a task, and stops
+    the profiler that sampled every task's stack (first in this module: the workers have run no
+    task yet)."""
     from distributed import Client
 
-    from flows.dask import prepare_cluster
+    from flows.dask import prepare_cluster, profiler_running
 
     with Client(cluster, timeout=30) as client:
         assert set(client.run(pipeline_loaded).values()) == {False}
+        assert set(client.run(profiler_running).values()) == {True}
         assert prepare_cluster(cluster) == 2
         assert set(client.run(pipeline_loaded).values()) == {True}
+        assert set(client.run(profiler_running).values()) == {False}
 
 
 def test_a_dask_run_stores_what_a_local_run_stores(cluster, archive, tmp_path):

@@ -3,15 +3,24 @@ the end of a run waits for nothing that is already stopped."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+import pytest
 from prefect import flow, task
 from prefect.context import TaskRunContext
 
 from flows.ingest import prefect_run, process_files
+from flows.pool import LocalPoolTaskRunner, WorkerPool, run_in_workers
 from flows.runtime import RUN_TAG, untagged_tasks
 from pipeline.process import extract_path, get_extractor
 from pipeline.store.database import open_database
+
+from . import worker_probe
 
 WORDS = ("Đoàn kiểm tra đã làm việc với Ủy ban nhân dân xã {name}; xã {name} còn chậm trả hồ sơ "
          "và chưa niêm yết đầy đủ thủ tục hành chính.")
@@ -98,30 +107,62 @@ def test_a_run_leaves_its_callers_multiprocessing_helper_running(tmp_path):
 
 
 @task
-def _worker_state() -> tuple[bool, int, int]:
-    """Whether this worker imported `distributed`, its process and its API client."""
-    import os
-    import sys
-
-    from prefect.client.orchestration import get_client
-
-    return "distributed" in sys.modules, os.getpid(), id(get_client(sync_client=True))
+def _in_a_worker(function: Callable[[], tuple[int, bool]]) -> tuple[int, bool]:
+    return run_in_workers(function)
 
 
 @flow
-def _worker_states(count: int) -> list[tuple[bool, int, int]]:
+def _worker_states(count: int) -> list[tuple[int, bool]]:
     with untagged_tasks():
-        return [_worker_state.submit().result() for _ in range(count)]
+        return [_in_a_worker.submit(worker_probe.state).result() for _ in range(count)]
 
 
-def test_a_local_worker_sets_prefect_up_once_for_all_its_tasks():
-    """No Prefect collection is imported in a local worker (prefect-dask would bring in
-    `distributed`, 0.7 s of its start) and all its tasks share one API client (each built its own
-    two, with a TLS context each)."""
-    from flows.ingest import WORKER_MEMORY_BYTES, _task_runner
-
+def test_local_workers_import_no_prefect():
+    """Locally the tasks run in the flow process and hand their chunks to plain worker processes:
+    no Prefect import, context or API client in a worker (a second or more of each worker's time)."""
     with prefect_run():
-        states = _worker_states.with_options(task_runner=_task_runner(1, WORKER_MEMORY_BYTES))(3)
-    assert [imported for imported, _, _ in states] == [False, False, False]
-    assert len({pid for _, pid, _ in states}) == 1
-    assert len({client for _, _, client in states}) == 1
+        states = _worker_states.with_options(task_runner=LocalPoolTaskRunner(1))(3)
+    assert len({pid for pid, _ in states}) == 1 and states[0][0] != os.getpid()
+    assert [imported for _, imported in states] == [False] * 3
+
+
+def test_a_dead_worker_fails_its_chunk_and_the_next_chunk_gets_fresh_workers():
+    pool = WorkerPool(1)
+    try:
+        first, _ = pool.run(worker_probe.state)
+        with pytest.raises(BrokenProcessPool):
+            pool.run(worker_probe.die)
+        second, _ = pool.run(worker_probe.state)
+    finally:
+        pool.close()
+    assert second != first
+
+
+def test_an_interrupted_run_stops_its_workers_at_once():
+    """Ctrl-C or SIGTERM: the chunks in progress are not waited for (each document they stored is kept)."""
+    import threading
+
+    import psutil
+
+    pool = WorkerPool(1)
+    worker, _ = pool.run(worker_probe.state)
+    errors: list[BaseException] = []
+
+    def chunk() -> None:
+        try:
+            pool.run(worker_probe.sleep, 120)
+        except BaseException as exc:  # noqa: BLE001 - what the task thread sees
+            errors.append(exc)
+
+    thread = threading.Thread(target=chunk)
+    thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    pool.close(wait=False)
+    thread.join(30)
+    assert not thread.is_alive() and time.monotonic() - started < 30
+    assert [type(e) for e in errors] == [BrokenProcessPool]
+    with contextlib.suppress(psutil.NoSuchProcess):  # gone and collected, or a zombie
+        assert psutil.Process(worker).status() == psutil.STATUS_ZOMBIE
+    with pytest.raises(RuntimeError, match="stopped"):
+        pool.run(worker_probe.state)
