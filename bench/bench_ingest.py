@@ -10,9 +10,10 @@ one run, for each worker count (1, 2, 4 ... up to the cores, or `--workers`):
   on loopback (unless `--no-dask`).
 It prints each round's seconds as it goes, then files/s, characters/s, the
 ratio to `word_tokenize` alone, the Prefect (+ Dask) overhead over the plain
-pool, scaling efficiency, and the peak resident memory of one worker process. Flow figures are the flow's own
-time (from its start to its last file); `wall f/s` is the whole command, with
-its fixed start-up and shutdown (the Prefect API server, about 5-8 s).
+pool, scaling efficiency, and the peak resident memory of one worker process.
+Flow figures are the flow's own time (from its start to its last file);
+`wall f/s` is the whole command, with its fixed start-up and shutdown (the
+Prefect API server, about 5-8 s).
 
     .venv/bin/python bench/bench_ingest.py [--files 2000 | --all] [--workers 1,2] [--no-dask] [--repeat 3]
 """
@@ -196,6 +197,13 @@ def measure(files: list[Path], folder: Path, work: Path, workers: int, log, *, d
     return token_s, plain_s, flow_s, wall_s, dask_s, chars, worker_rss
 
 
+def describe_round(run: tuple, *, dask: bool) -> str:
+    """One round's seconds, each flow's against the plain pool's."""
+    token_s, plain_s, flow_s, wall_s, dask_s = run[:5]
+    return (f"tokenize {token_s:.1f} s, plain {plain_s:.1f} s, flow {flow_s:.1f} s ({flow_s / plain_s - 1:+.0%}; "
+            f"wall {wall_s:.1f} s)" + (f", dask {dask_s:.1f} s ({dask_s / plain_s - 1:+.0%})" if dask else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
@@ -225,10 +233,8 @@ def main() -> None:
             runs = []
             for attempt in range(args.repeat):
                 runs.append(measure(files, folder, work / f"{workers}-{attempt}", workers, log, dask=not args.no_dask))
-                token_s, plain_s, flow_s, wall_s, dask_s = runs[-1][:5]
-                print(f"  round {attempt + 1} of {workers} worker(s): tokenize {token_s:.1f} s, plain {plain_s:.1f} s, "
-                      f"flow {flow_s:.1f} s ({flow_s / plain_s - 1:+.0%}; wall {wall_s:.1f} s)"
-                      + ("" if args.no_dask else f", dask {dask_s:.1f} s ({dask_s / plain_s - 1:+.0%})"), flush=True)
+                line = describe_round(runs[-1], dask=not args.no_dask)
+                print(f"  round {attempt + 1} of {workers} worker(s): {line}", flush=True)
             columns = list(zip(*runs, strict=True))
             token_s, plain_s, flow_s, wall_s, dask_s = map(min, columns[:5])
             chars, worker_rss = columns[5][0], max(columns[6])

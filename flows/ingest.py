@@ -65,7 +65,6 @@ CRASH_MESSAGE = (
 RETRY_HINT = "failed in an earlier run (--retry-failed tries it again)"
 
 
-
 @dataclass
 class IngestReport:
     """What one run did, with a count for every file found."""
